@@ -1,0 +1,86 @@
+"""The public Python API. The CLI is a thin layer over these functions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+import dateline.clean.stages as clean_stages
+from dateline.errors import Reject
+from dateline.model import Article, RawItem
+from dateline.pipeline import Context, ErrorPolicy, Pipeline
+from dateline.sources.reader import ReadOptions, read_inputs
+from dateline.store.sqlite import IngestSummary, SQLiteStore
+
+Result = Article | Reject
+_PIPELINES: dict[tuple[bool, str | None], Pipeline] = {}
+
+
+def pipeline(clean: bool = True, published: str | None = None) -> Pipeline:
+    """The default stage list, built once per process and option set."""
+    key = (clean, published)
+    if key not in _PIPELINES:
+        names = clean_stages.CLEAN_STAGES if clean else clean_stages.VERBATIM_STAGES
+        _PIPELINES[key] = Pipeline(names, Context(clean=clean, published=published))
+    return _PIPELINES[key]
+
+
+def process(
+    text: str | None = None,
+    html: str | None = None,
+    *,
+    clean: bool = True,
+    url: str | None = None,
+    title: str | None = None,
+    published: str | None = None,
+    publisher: str | None = None,
+    author: str | None = None,
+    source_id: str | None = None,
+) -> Article:
+    """One article from a text or an HTML string. Raises DatelineError on bad input."""
+    raw = RawItem(
+        source="<api>", position="", kind="html" if html is not None else "text",
+        text=text, html=html, url=url, title=title, published=published,
+        publisher=publisher, author=author, source_id=source_id,
+    )  # fmt: skip
+    return pipeline(clean).run(raw)
+
+
+def process_many(
+    items: Iterable[RawItem | Reject],
+    *,
+    clean: bool = True,
+    published: str | None = None,
+    on_error: ErrorPolicy = "catch",
+) -> Iterator[Result]:
+    """Articles (and, with on_error="catch", rejects) for raw items, in input order."""
+    return pipeline(clean, published).run_many(items, on_error)
+
+
+def process_inputs(
+    inputs: Sequence[str],
+    *,
+    clean: bool = True,
+    published: str | None = None,
+    read_options: ReadOptions | None = None,
+) -> Iterator[Result]:
+    """Read files, directories, globs, URLs or "-" (stdin) and process every item in them."""
+    return process_many(read_inputs(inputs, read_options), clean=clean, published=published)
+
+
+class Store(SQLiteStore):
+    """An article store; ``ingest_inputs`` reads, processes and stores in one call."""
+
+    def ingest_inputs(
+        self,
+        inputs: Sequence[str],
+        *,
+        published: str | None = None,
+        read_options: ReadOptions | None = None,
+    ) -> IngestSummary:
+        return self.ingest(process_inputs(inputs, published=published, read_options=read_options))
+
+
+def open_store(path: str | Path = "dateline.db") -> Store:
+    """Open (creating and migrating as needed) the SQLite store at ``path``."""
+    return Store(path)

@@ -1,0 +1,247 @@
+"""The ``dateline`` command: a thin layer over ``dateline.api``.
+
+Output on stdout is data (JSON, CSV, tables); messages, rejects and progress go to stderr.
+No traceback reaches the user: errors print their code and a hint (DATELINE_DEBUG=1 shows
+the traceback for bug reports).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import click
+
+from dateline import api
+from dateline.errors import Code, DatelineError, Reject
+from dateline.model import Article
+from dateline.sources.reader import ReadOptions
+from dateline.store import export as exporter
+from dateline.store.sqlite import IngestSummary
+
+DB_OPTION = click.option(
+    "--db", "db_path", default="dateline.db", show_default=True, help="SQLite store path."
+)
+
+
+def _err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _report_reject(reject: Reject) -> None:
+    where = f"{reject.source} {reject.position}".strip()
+    _err(f"rejected [{reject.code}] {where}: {reject.message}")
+
+
+def _read_options(max_bytes: int | None) -> ReadOptions:
+    return ReadOptions(max_doc_bytes=max_bytes) if max_bytes else ReadOptions()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="dateline")
+def cli() -> None:
+    """dateline: turn raw news into a structured, searchable record of what happened."""
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "pretty"]), default="jsonl",
+              show_default=True, help="jsonl: one article per line; json: one array; pretty: indented.")  # fmt: skip
+@click.option("--no-clean", is_flag=True, help="Take text verbatim: no rule removes anything.")
+@click.option("--published", metavar="DATE", help="Publication date for inputs that give none.")
+@click.option("--max-bytes", type=int, help="Largest single document or record (bytes).")
+def process(
+    inputs: tuple[str, ...], fmt: str, no_clean: bool, published: str | None, max_bytes: int | None
+) -> None:
+    """Run the pipeline on INPUTS (files, dirs, globs, URLs, - for stdin) and print JSON.
+
+    Nothing is stored. Rejected inputs are reported on stderr with their code.
+    """
+    results = api.process_inputs(
+        inputs, clean=not no_clean, published=published, read_options=_read_options(max_bytes)
+    )
+    articles = _articles_reporting_rejects(results)
+    if fmt == "json":
+        click.echo(json.dumps(list(articles), ensure_ascii=False, indent=2))
+        return
+    for article in articles:
+        indent = 2 if fmt == "pretty" else None
+        click.echo(json.dumps(article, ensure_ascii=False, indent=indent))
+
+
+def _articles_reporting_rejects(results: Iterator[Article | Reject]) -> Iterator[dict[str, Any]]:
+    for result in results:
+        if isinstance(result, Reject):
+            _report_reject(result)
+        else:
+            yield result.to_json()
+
+
+@cli.command()
+@DB_OPTION
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--published", metavar="DATE", help="Publication date for inputs that give none.")
+@click.option("--max-bytes", type=int, help="Largest single document or record (bytes).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress and no per-reject lines.")
+def ingest(
+    db_path: str, inputs: tuple[str, ...], published: str | None, max_bytes: int | None, quiet: bool
+) -> None:
+    """Read, clean and store INPUTS. Idempotent: an article already stored is counted as duplicate."""
+    summary = IngestSummary()
+    with api.open_store(db_path) as store:
+        results = api.process_inputs(
+            inputs, published=published, read_options=_read_options(max_bytes)
+        )
+        if not quiet:
+            results = _echo_rejects(results)
+        if sys.stderr.isatty() and not quiet:
+            results = _with_progress(results, summary)
+        store.ingest(results, summary)
+    counts = summary.to_json()
+    _err(
+        f"read {counts['read']}, stored {counts['stored']}, duplicate {counts['duplicate']}, "
+        f"rejected {counts['rejected']}"
+    )
+
+
+def _echo_rejects(results: Iterator[Article | Reject]) -> Iterator[Article | Reject]:
+    for result in results:
+        if isinstance(result, Reject):
+            _report_reject(result)
+        yield result
+
+
+def _with_progress(
+    results: Iterator[Article | Reject], summary: IngestSummary
+) -> Iterator[Article | Reject]:
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, transient=True) as progress:
+        task = progress.add_task("ingesting")
+        for n, result in enumerate(results, start=1):
+            yield result
+            description = f"{n} items, {summary.stored} stored, {summary.rejected} rejected"
+            progress.update(task, description=description)
+
+
+@cli.command()
+@DB_OPTION
+@click.argument("query")
+@click.option("--limit", default=20, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
+              show_default=True)  # fmt: skip
+def search(db_path: str, query: str, limit: int, fmt: str) -> None:
+    """Full-text search over titles and bodies (SQLite FTS5 syntax, ranked by BM25)."""
+    with api.open_store(db_path) as store:
+        hits = store.search(query, limit)
+    if fmt == "jsonl":
+        for hit in hits:
+            click.echo(json.dumps(hit.__dict__, ensure_ascii=False))
+        return
+    rows = [(h.id[:12], h.published or "", h.publisher or "", h.title or "", h.snippet) for h in hits]
+    _table(["id", "published", "publisher", "title", "snippet"], rows)
+
+
+@cli.command()
+@DB_OPTION
+@click.argument("article_id")
+def show(db_path: str, article_id: str) -> None:
+    """Print one stored article (by id or a unique prefix of 6+ characters) as JSON."""
+    with api.open_store(db_path) as store:
+        article = store.get(article_id)
+    click.echo(json.dumps(article.to_json(), ensure_ascii=False, indent=2))
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--format", "fmt", type=click.Choice(exporter.FORMATS), default="jsonl",
+              show_default=True)  # fmt: skip
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="File to write (default stdout).")
+def export(db_path: str, fmt: str, output: str | None) -> None:
+    """Export every stored article: jsonl (full JSON), csv or parquet (flat columns)."""
+    with api.open_store(db_path) as store:
+        articles = store.articles()
+        if fmt == "parquet":
+            if output is None and sys.stdout.isatty():
+                raise DatelineError(Code.BAD_OPTION, "parquet is binary", "Give --output FILE.")
+            count = exporter.write_parquet(articles, output or sys.stdout.buffer)  # type: ignore[arg-type]
+        else:
+            write = exporter.write_jsonl if fmt == "jsonl" else exporter.write_csv
+            if output:
+                with open(output, "w", encoding="utf-8", newline="") as out:
+                    count = write(articles, out)
+            else:
+                count = write(articles, sys.stdout)
+    _err(f"exported {count} articles as {fmt}")
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
+              show_default=True)  # fmt: skip
+def rejects(db_path: str, fmt: str) -> None:
+    """List recorded rejects: source, position, reason code, message."""
+    with api.open_store(db_path) as store:
+        rows = store.rejects()
+    if fmt == "jsonl":
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    _table(["code", "source", "position", "message"],
+           [(r["code"], r["source"], r["position"], r["message"]) for r in rows])  # fmt: skip
+
+
+@cli.command()
+@DB_OPTION
+def summary(db_path: str) -> None:
+    """A readable overview of a store: counts, publishers, languages, rejects, latest titles."""
+    with api.open_store(db_path) as store:
+        facts = store.overview()
+    click.echo(f"{facts['articles']} articles in {db_path} (schema {facts['schema']})")
+    for label in ("publishers", "languages", "origins", "reject_codes"):
+        pairs = ", ".join(f"{k} ({v})" for k, v in facts[label]) or "none"
+        click.echo(f"  {label.replace('_', ' ')}: {pairs}")
+    click.echo("  latest:")
+    for published, publisher, title in facts["latest"]:
+        click.echo(f"    {published or 'undated':<25} {publisher or '?':<22} {title or '(untitled)'}")
+
+
+def _table(headers: list[str], rows: list[tuple[str, ...]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*headers, show_lines=False)
+    for row in rows:
+        table.add_row(*row)
+    Console().print(table)
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        _err("aborted")
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except DatelineError as exc:
+        _err(f"error [{exc.code.value}]: {exc.message}\n  hint: {exc.hint}")
+        sys.exit(1)
+    except BrokenPipeError:
+        sys.stderr.close()  # `dateline export | head` is normal use, not an error
+        sys.exit(0)
+    except Exception as exc:
+        if os.environ.get("DATELINE_DEBUG"):
+            raise
+        error = DatelineError(Code.INTERNAL, f"{type(exc).__name__}: {exc}")
+        _err(f"error [{error.code.value}]: {error.message}\n  hint: {error.hint}")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

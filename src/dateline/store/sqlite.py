@@ -1,0 +1,279 @@
+"""The embedded store: SQLite in WAL mode, a versioned schema, FTS5 over title and body.
+
+One writer, many readers. The full article JSON is kept in ``data`` so later stages can
+add fields without a migration; the columns beside it exist to be filtered and indexed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from dateline.errors import Code, DatelineError, Reject
+from dateline.model import Article
+
+_FTS_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
+BATCH_SIZE = 200  # articles per transaction: small enough that a kill loses little work
+
+MIGRATIONS: list[str] = [
+    # 1: articles, their full-text index, and rejects
+    """
+    CREATE TABLE articles (
+        id TEXT PRIMARY KEY,
+        source_id TEXT,
+        url TEXT,
+        title TEXT,
+        publisher TEXT,
+        origin TEXT,
+        published TEXT,
+        language TEXT,
+        text TEXT NOT NULL,
+        source TEXT,
+        position TEXT,
+        data TEXT NOT NULL,
+        ingested_at TEXT NOT NULL
+    );
+    CREATE INDEX articles_published ON articles(published);
+    CREATE INDEX articles_publisher ON articles(publisher);
+    CREATE INDEX articles_url ON articles(url);
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, text, content='articles', content_rowid='rowid',
+        tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+    END;
+    CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text)
+        VALUES ('delete', old.rowid, old.title, old.text);
+    END;
+    CREATE TRIGGER articles_au AFTER UPDATE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text)
+        VALUES ('delete', old.rowid, old.title, old.text);
+        INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+    END;
+    CREATE TABLE rejects (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        position TEXT NOT NULL,
+        code TEXT NOT NULL,
+        message TEXT NOT NULL,
+        hint TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        UNIQUE (source, position, code)
+    );
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass
+class IngestSummary:
+    read: int = 0
+    stored: int = 0
+    duplicate: int = 0
+    rejected: int = 0
+    reject_codes: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "read": self.read,
+            "stored": self.stored,
+            "duplicate": self.duplicate,
+            "rejected": self.rejected,
+            "reject_codes": dict(sorted(self.reject_codes.items())),
+        }
+
+
+@dataclass
+class SearchHit:
+    id: str
+    title: str | None
+    publisher: str | None
+    published: str | None
+    snippet: str
+    score: float
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class SQLiteStore:
+    """A dateline store in one SQLite file."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        try:
+            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise DatelineError(Code.STORE, f"cannot open store {self.path}: {exc}") from exc
+
+    # --- schema -----------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise DatelineError(
+                Code.STORE,
+                f"store schema {version} is newer than this dateline ({SCHEMA_VERSION})",
+                "Upgrade dateline to open this store.",
+            )
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            # executescript commits first; BEGIN/COMMIT inside keeps each step atomic
+            self.db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version={number};\nCOMMIT;")
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- writing ----------------------------------------------------------------------
+
+    def ingest(
+        self, results: Iterable[Article | Reject], summary: IngestSummary | None = None
+    ) -> IngestSummary:
+        """Store articles and rejects in batches; an article already stored is a duplicate."""
+        summary = summary or IngestSummary()
+        batch: list[Article | Reject] = []
+        for result in results:
+            batch.append(result)
+            if len(batch) >= BATCH_SIZE:
+                self._write_batch(batch, summary)
+                batch = []
+        if batch:
+            self._write_batch(batch, summary)
+        return summary
+
+    def _write_batch(self, batch: list[Article | Reject], summary: IngestSummary) -> None:
+        now = _now()
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            for result in batch:
+                summary.read += 1
+                if isinstance(result, Reject):
+                    self._add_reject(result, now)
+                    summary.rejected += 1
+                    summary.reject_codes[result.code] = summary.reject_codes.get(result.code, 0) + 1
+                elif self._add_article(result, now):
+                    summary.stored += 1
+                else:
+                    summary.duplicate += 1
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def _add_article(self, article: Article, now: str) -> bool:
+        prov = article.provenance
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO articles (id, source_id, url, title, publisher, origin,"
+            " published, language, text, source, position, data, ingested_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                article.id, article.source_id, article.url, article.title, article.publisher,
+                article.origin, article.published, article.language, article.text,
+                prov.source if prov else None, prov.position if prov else None,
+                json.dumps(article.to_json(), ensure_ascii=False), now,
+            ),
+        )  # fmt: skip
+        return cursor.rowcount == 1
+
+    def _add_reject(self, reject: Reject, now: str) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO rejects (source, position, code, message, hint, first_seen)"
+            " VALUES (?,?,?,?,?,?)",
+            (reject.source, reject.position, reject.code, reject.message, reject.hint, now),
+        )
+
+    # --- reading ----------------------------------------------------------------------
+
+    def get(self, article_id: str) -> Article:
+        """One article by id, or by a unique id prefix of 6 characters or more."""
+        rows = self.db.execute(
+            "SELECT data FROM articles WHERE id = ? OR (length(?) >= 6 AND id LIKE ? || '%')"
+            " LIMIT 2",
+            (article_id, article_id, article_id),
+        ).fetchall()
+        if len(rows) != 1:
+            problem = "no article" if not rows else "more than one article"
+            raise DatelineError(Code.NOT_IN_STORE, f"{problem} with id {article_id!r}")
+        return Article.from_json(json.loads(rows[0]["data"]))
+
+    def count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    def search(self, query: str, limit: int = 20) -> list[SearchHit]:
+        """Full-text search ranked by BM25; FTS syntax errors fall back to plain terms."""
+        try:
+            return self._search(query, limit)
+        except sqlite3.OperationalError:
+            words = [w for w in re.findall(r"\w+", query) if w not in _FTS_OPERATORS]
+            return self._search(" ".join(f'"{w}"' for w in words), limit) if words else []
+
+    def _search(self, match: str, limit: int) -> list[SearchHit]:
+        rows = self.db.execute(
+            "SELECT a.id, a.title, a.publisher, a.published,"
+            " snippet(articles_fts, 1, '[', ']', '…', 12) AS snippet, bm25(articles_fts) AS score"
+            " FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
+            " WHERE articles_fts MATCH ? ORDER BY score LIMIT ?",
+            (match, limit),
+        ).fetchall()
+        return [SearchHit(**dict(row)) for row in rows]
+
+    def articles(self) -> Iterator[dict[str, Any]]:
+        """Every article's JSON as stored, in a stable order (publication date, then id)."""
+        for row in self.db.execute("SELECT data FROM articles ORDER BY published, id"):
+            yield json.loads(row["data"])
+
+    def rejects(self) -> list[dict[str, str]]:
+        rows = self.db.execute(
+            "SELECT source, position, code, message, hint, first_seen FROM rejects ORDER BY id"
+        )
+        return [dict(row) for row in rows]
+
+    def overview(self) -> dict[str, Any]:
+        """Counts for a human summary of the store."""
+
+        def top(column: str, table: str = "articles") -> list[tuple[str, int]]:
+            rows = self.db.execute(
+                f"SELECT coalesce({column}, '?') AS k, count(*) AS n FROM {table}"
+                " GROUP BY k ORDER BY n DESC, k LIMIT 8"
+            )
+            return [(row["k"], row["n"]) for row in rows]
+
+        latest = self.db.execute(
+            "SELECT published, publisher, title FROM articles"
+            " ORDER BY published IS NULL, published DESC, id LIMIT 10"
+        )
+        return {
+            "articles": self.count(),
+            "schema": self.schema_version,
+            "publishers": top("publisher"),
+            "languages": top("language"),
+            "origins": top("origin"),
+            "reject_codes": top("code", "rejects"),
+            "latest": [tuple(row) for row in latest],
+        }
+
+    def integrity_ok(self) -> bool:
+        return bool(self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
