@@ -18,6 +18,12 @@ _BOMS = (
     (b"\xff\xfe", "utf-16-le"),
     (b"\xfe\xff", "utf-16-be"),
 )
+# Detector guesses kept as they are: other scripts, and Central European Latin.
+_TRUSTED_GUESSES = frozenset(
+    "cp1251 koi8_r koi8_u cp866 iso8859_5 mac_cyrillic cp1253 iso8859_7 cp1255 iso8859_8 "
+    "cp1256 iso8859_6 cp874 tis_620 shift_jis cp932 euc_jp iso2022_jp gb2312 gbk gb18030 big5 "
+    "cp950 euc_kr cp949 cp1250 iso8859_2 utf_16 utf_32 utf_8".split()
+)
 _XML_DECL_ENCODING = re.compile(rb"""<\?xml[^>]*encoding=["']([A-Za-z0-9_.:-]+)["']""")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _HTML_MARKERS = re.compile(
@@ -104,6 +110,10 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
                 continue
     best = charset_normalizer.from_bytes(data[:HEAD_BYTES]).best()
     encoding = best.encoding if best is not None else "cp1252"
+    if encoding.lower().replace("-", "_") not in _TRUSTED_GUESSES:
+        # On short texts the detector mistakes Latin-1 for Baltic or DOS code pages
+        # (cp775, cp1257); Windows-1252 is by far the commonest of those in news.
+        encoding = "cp1252"
     return data.decode(encoding, errors="replace"), encoding
 
 
