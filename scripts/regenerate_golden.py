@@ -37,7 +37,9 @@ def expected_for(relative_input: str) -> list[dict[str, object]]:
 def main() -> None:
     for name, relative_input in CASES.items():
         path = GOLDEN / f"{name}.json"
-        path.write_text(json.dumps(expected_for(relative_input), ensure_ascii=False, indent=2) + "\n")
+        path.write_text(
+            json.dumps(expected_for(relative_input), ensure_ascii=False, indent=2) + "\n"
+        )
         print(f"wrote {path.relative_to(ROOT)}")
 
 

@@ -78,12 +78,16 @@ def test_malformed_feed_is_rejected(tmp_path: Path) -> None:
 
 def test_broken_jsonl_lines_and_records_without_text(tmp_path: Path) -> None:
     lines = [
-        json.dumps({"id": "a1", "title": "Ok", "text": "The ministry resigned on Wednesday morning."}),
+        json.dumps(
+            {"id": "a1", "title": "Ok", "text": "The ministry resigned on Wednesday morning."}
+        ),
         '{"id": "a2", "title": "broken',
         "[1, 2, 3]",
         json.dumps({"id": "a4", "title": "No body"}),
         json.dumps({"id": "a5", "text": 42}),
-        json.dumps({"id": 6, "title": "Numeric id", "text": "Troops left the airport on Thursday."}),
+        json.dumps(
+            {"id": 6, "title": "Numeric id", "text": "Troops left the airport on Thursday."}
+        ),
     ]
     articles, rejects = run(write(tmp_path / "r.jsonl", "\n".join(lines).encode()))
     assert [a.source_id for a in articles] == ["a1", "6"]
@@ -99,7 +103,10 @@ def test_a_single_ten_megabyte_line(tmp_path: Path) -> None:
     huge = write(tmp_path / "huge.txt", b"word " * (2 * 1024 * 1024))
     jsonl = write(
         tmp_path / "huge.jsonl",
-        b'{"text": "' + b"x" * (10 * 1024 * 1024) + b'"}\n' + json.dumps({"text": "Short and fine text here."}).encode(),
+        b'{"text": "'
+        + b"x" * (10 * 1024 * 1024)
+        + b'"}\n'
+        + json.dumps({"text": "Short and fine text here."}).encode(),
     )
     articles, rejects = run(huge, jsonl)
     assert codes(rejects) == ["E105", "E105"]
@@ -108,12 +115,12 @@ def test_a_single_ten_megabyte_line(tmp_path: Path) -> None:
 
 
 def test_a_missing_path_and_an_empty_glob(tmp_path: Path) -> None:
-    articles, rejects = run(tmp_path / "nope.txt", tmp_path / "*.none")
+    _articles, rejects = run(tmp_path / "nope.txt", tmp_path / "*.none")
     assert codes(rejects) == ["E101", "E101"]
 
 
 def test_text_that_cleans_to_nothing_is_rejected(tmp_path: Path) -> None:
-    articles, rejects = run(write(tmp_path / "ad.txt", b"320x50\n\nAdvertisement\n"))
+    _articles, rejects = run(write(tmp_path / "ad.txt", b"320x50\n\nAdvertisement\n"))
     assert codes(rejects) == ["E202"]
 
 

@@ -35,7 +35,10 @@ def test_body_has_no_boilerplate_and_no_headline(seed: Article) -> None:
 def test_every_removed_piece_is_kept_with_its_rule(seed: Article) -> None:
     assert [(r.rule, r.text) for r in seed.removed] == [
         ("ad_slot", "320x50"),
-        ("feed_footer", "The post Kazakhstan did not ask for help: CSTO appeared first on The Frontier Post."),
+        (
+            "feed_footer",
+            "The post Kazakhstan did not ask for help: CSTO appeared first on The Frontier Post.",
+        ),
         ("headline", "Kazakhstan did not ask for help: CSTO"),
         ("duplicate_headline", "Kazakhstan did not ask for help: CSTO"),
         ("wire_dateline", "MOSCOW (RIA Novosti):"),

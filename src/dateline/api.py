@@ -39,10 +39,18 @@ def process(
 ) -> Article:
     """One article from a text or an HTML string. Raises DatelineError on bad input."""
     raw = RawItem(
-        source="<api>", position="", kind="html" if html is not None else "text",
-        text=text, html=html, url=url, title=title, published=published,
-        publisher=publisher, author=author, source_id=source_id,
-    )  # fmt: skip
+        source="<api>",
+        position="",
+        kind="html" if html is not None else "text",
+        text=text,
+        html=html,
+        url=url,
+        title=title,
+        published=published,
+        publisher=publisher,
+        author=author,
+        source_id=source_id,
+    )
     return pipeline(clean).run(raw)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import click
@@ -48,8 +48,14 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "pretty"]), default="jsonl",
-              show_default=True, help="jsonl: one article per line; json: one array; pretty: indented.")  # fmt: skip
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "json", "pretty"]),
+    default="jsonl",
+    show_default=True,
+    help="jsonl: one article per line; json: one array; pretty: indented.",
+)
 @click.option("--no-clean", is_flag=True, help="Take text verbatim: no rule removes anything.")
 @click.option("--published", metavar="DATE", help="Publication date for inputs that give none.")
 @click.option("--max-bytes", type=int, help="Largest single document or record (bytes).")
@@ -132,8 +138,9 @@ def _with_progress(
 @DB_OPTION
 @click.argument("query")
 @click.option("--limit", default=20, show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
-              show_default=True)  # fmt: skip
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True
+)
 def search(db_path: str, query: str, limit: int, fmt: str) -> None:
     """Full-text search over titles and bodies (SQLite FTS5 syntax, ranked by BM25)."""
     with api.open_store(db_path) as store:
@@ -142,7 +149,9 @@ def search(db_path: str, query: str, limit: int, fmt: str) -> None:
         for hit in hits:
             click.echo(json.dumps(hit.__dict__, ensure_ascii=False))
         return
-    rows = [(h.id[:12], h.published or "", h.publisher or "", h.title or "", h.snippet) for h in hits]
+    rows = [
+        (h.id[:12], h.published or "", h.publisher or "", h.title or "", h.snippet) for h in hits
+    ]
     _table(["id", "published", "publisher", "title", "snippet"], rows)
 
 
@@ -158,9 +167,12 @@ def show(db_path: str, article_id: str) -> None:
 
 @cli.command()
 @DB_OPTION
-@click.option("--format", "fmt", type=click.Choice(exporter.FORMATS), default="jsonl",
-              show_default=True)  # fmt: skip
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="File to write (default stdout).")
+@click.option(
+    "--format", "fmt", type=click.Choice(exporter.FORMATS), default="jsonl", show_default=True
+)
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False), help="File to write (default stdout)."
+)
 def export(db_path: str, fmt: str, output: str | None) -> None:
     """Export every stored article: jsonl (full JSON), csv or parquet (flat columns)."""
     with api.open_store(db_path) as store:
@@ -181,8 +193,9 @@ def export(db_path: str, fmt: str, output: str | None) -> None:
 
 @cli.command()
 @DB_OPTION
-@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
-              show_default=True)  # fmt: skip
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True
+)
 def rejects(db_path: str, fmt: str) -> None:
     """List recorded rejects: source, position, reason code, message."""
     with api.open_store(db_path) as store:
@@ -191,8 +204,10 @@ def rejects(db_path: str, fmt: str) -> None:
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))
         return
-    _table(["code", "source", "position", "message"],
-           [(r["code"], r["source"], r["position"], r["message"]) for r in rows])  # fmt: skip
+    _table(
+        ["code", "source", "position", "message"],
+        [(r["code"], r["source"], r["position"], r["message"]) for r in rows],
+    )
 
 
 @cli.command()
@@ -207,10 +222,12 @@ def summary(db_path: str) -> None:
         click.echo(f"  {label.replace('_', ' ')}: {pairs}")
     click.echo("  latest:")
     for published, publisher, title in facts["latest"]:
-        click.echo(f"    {published or 'undated':<25} {publisher or '?':<22} {title or '(untitled)'}")
+        click.echo(
+            f"    {published or 'undated':<25} {publisher or '?':<22} {title or '(untitled)'}"
+        )
 
 
-def _table(headers: list[str], rows: list[tuple[str, ...]]) -> None:
+def _table(headers: list[str], rows: Sequence[tuple[str, ...]]) -> None:
     from rich.console import Console
     from rich.table import Table
 

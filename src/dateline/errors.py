@@ -6,10 +6,10 @@ Codes are stable: tests, the rejects table and users' scripts depend on them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Code(str, Enum):
+class Code(StrEnum):
     # input: the source could not be read at all
     NOT_FOUND = "E101"
     EMPTY = "E102"

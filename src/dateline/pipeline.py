@@ -46,9 +46,9 @@ class Context:
 REGISTRY: dict[str, Stage] = {}
 
 
-def stage(name: str, *, requires: Iterable[str] = (), sets: Iterable[str] = ()) -> Callable[
-    [StageFunc], StageFunc
-]:
+def stage(
+    name: str, *, requires: Iterable[str] = (), sets: Iterable[str] = ()
+) -> Callable[[StageFunc], StageFunc]:
     """Register a stage under ``name``."""
 
     def register(func: StageFunc) -> StageFunc:

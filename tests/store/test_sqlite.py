@@ -69,10 +69,12 @@ def test_rejects_are_recorded_once(tmp_path: Path) -> None:
 
 def test_search_ranks_and_tolerates_bad_syntax(tmp_path: Path) -> None:
     with open_store(tmp_path / "s.db") as store:
-        store.ingest([
-            article("Troops arrived in Almaty on Thursday.", "Troops arrive"),
-            article("Fuel prices rose in Zhanaozen, then Almaty.", "Fuel prices"),
-        ])  # fmt: skip
+        store.ingest(
+            [
+                article("Troops arrived in Almaty on Thursday.", "Troops arrive"),
+                article("Fuel prices rose in Zhanaozen, then Almaty.", "Fuel prices"),
+            ]
+        )
         assert {h.title for h in store.search("almaty")} == {"Troops arrive", "Fuel prices"}
         assert [h.title for h in store.search("zhanaozen")] == ["Fuel prices"]
         assert [h.title for h in store.search('"fuel prices" AND (')] == ["Fuel prices"]
@@ -91,7 +93,10 @@ def test_get_by_id_and_prefix(tmp_path: Path) -> None:
 
 
 def test_export_formats_carry_the_same_articles(tmp_path: Path) -> None:
-    items = [process(text="Body one is here.", title="One", source_id="r1"), article("Body two.", "Two")]
+    items = [
+        process(text="Body one is here.", title="One", source_id="r1"),
+        article("Body two.", "Two"),
+    ]
     with open_store(tmp_path / "s.db") as store:
         store.ingest(items)
         out = io.StringIO()
@@ -125,7 +130,16 @@ def test_ingest_killed_half_way_resumes_without_loss_or_doubles(tmp_path: Path) 
             f"Report {n}\n\nThe district council number {n} met on Monday and approved item {n * 7}."
         )
     db = tmp_path / "s.db"
-    command = [sys.executable, "-m", "dateline.cli", "ingest", "--quiet", "--db", str(db), str(corpus)]
+    command = [
+        sys.executable,
+        "-m",
+        "dateline.cli",
+        "ingest",
+        "--quiet",
+        "--db",
+        str(db),
+        str(corpus),
+    ]
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     running = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
@@ -138,6 +152,9 @@ def test_ingest_killed_half_way_resumes_without_loss_or_doubles(tmp_path: Path) 
     assert "rejected 0" in finished.stderr
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert conn.execute("SELECT count(*), count(DISTINCT id) FROM articles").fetchone() == (total, total)
+        assert conn.execute("SELECT count(*), count(DISTINCT id) FROM articles").fetchone() == (
+            total,
+            total,
+        )
         fts = conn.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'council'")
         assert fts.fetchone()[0] == total

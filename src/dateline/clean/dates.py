@@ -58,4 +58,5 @@ def _free_form(text: str) -> str | None:
         return None
     if not 1900 <= parsed.year <= 2200:
         return None
-    return parsed.isoformat() if _HAS_TIME.search(text) else parsed.date().isoformat()
+    value: str = parsed.isoformat() if _HAS_TIME.search(text) else parsed.date().isoformat()
+    return value

@@ -13,9 +13,30 @@ import trafilatura
 from lxml import etree
 
 _BLOCK_TAGS = {
-    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
-    "section", "article", "tr", "table", "figure", "figcaption", "pre", "header", "footer", "hr",
-}  # fmt: skip
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "section",
+    "article",
+    "tr",
+    "table",
+    "figure",
+    "figcaption",
+    "pre",
+    "header",
+    "footer",
+    "hr",
+}
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "svg", "form")
 
 
@@ -37,15 +58,18 @@ def extract_page(html: str, url: str | None = None) -> Extracted | None:
         )
     except (ValueError, etree.LxmlError):
         return None
-    if doc is None or not getattr(doc, "text", None):
+    if doc is None:
+        return None
+    fields = doc if isinstance(doc, dict) else doc.as_dict()
+    if not fields.get("text"):
         return None
     return Extracted(
-        text=doc.text,
-        title=doc.title,
-        author=doc.author,
-        published=doc.date,
-        publisher=doc.sitename,
-        url=doc.url,
+        text=fields["text"],
+        title=fields.get("title"),
+        author=fields.get("author"),
+        published=fields.get("date"),
+        publisher=fields.get("sitename"),
+        url=fields.get("url"),
     )
 
 

@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from dateline.clean.dates import normalise_date
 from dateline.clean.wire import parse_dateline
 from dateline.model import Article, Dateline, Removed
 
@@ -116,11 +117,109 @@ def feed_footer(lines: Lines) -> None:
                 break
 
 
+_READ_MORE = re.compile(
+    r"^(?:read more|read also|also read|see also|related|related articles?|related stories|"
+    r"more on this|continue reading|click here to read more|keep reading|recommended)\b.{0,120}$",
+    re.IGNORECASE,
+)
+
+
+@rule("read_more")
+def read_more(lines: Lines) -> None:
+    """Links out of the story: "Read more: …", "Related:", "Continue reading"."""
+    _matches_line(_READ_MORE, lines, "read_more")
+
+
+_SHARE_WORD = (
+    r"(?:share(?: this(?: article| story)?)?(?: on)?|tweet|email|e-mail|print|facebook|"
+    r"twitter|x|whatsapp|telegram|linkedin|reddit|pinterest|copy link|messenger)"
+)
+_SHARE = re.compile(rf"^(?:{_SHARE_WORD}[\s:|,/•·]*)+$", re.IGNORECASE)
+
+
+@rule("share")
+def share(lines: Lines) -> None:
+    """Share-button labels: lines made only of "Share", "Tweet", network names."""
+    _matches_line(_SHARE, lines, "share")
+
+
+_SUBSCRIBE = re.compile(
+    r"^(?:subscribe(?: now)?(?: to| for)?|sign up(?: for| to)?|join our|follow us on|"
+    r"get our newsletter|get the latest|download our app)\b.{0,120}$",
+    re.IGNORECASE,
+)
+
+
+@rule("subscribe")
+def subscribe(lines: Lines) -> None:
+    """Newsletter, sign-up and follow-us calls."""
+    _matches_line(_SUBSCRIBE, lines, "subscribe")
+
+
+_COOKIE = re.compile(
+    r"(?:we use cookies|this (?:web)?site uses cookies|accept (?:all )?cookies|cookie (?:policy|settings)"
+    r"|by continuing to (?:use|browse) this (?:web)?site)",
+    re.IGNORECASE,
+)
+
+
+@rule("cookie")
+def cookie(lines: Lines) -> None:
+    """Cookie banners that leaked into the text."""
+    _matches_line(_COOKIE, lines, "cookie")
+
+
+_CREDIT_AGENCY = (
+    r"(?:Getty Images|AFP|AP Photo|AP|Reuters|EPA|Shutterstock|Anadolu(?: Agency)?|Xinhua|TASS)"
+)
+_PHOTO_CREDIT = re.compile(
+    r"^(?:"
+    # "Photo: Reuters", "(Image credit: Jane Doe)", "Photo by Jane Doe"
+    r"\(?\s*(?:file )?(?:photo|photograph|image|picture|pic|credit|photo credit|image credit)s?"
+    r"\s*(?:by\b|:|/|\||–|-)\s*[^\n]{1,100}?\)?"
+    # a caption ending in an agency credit: "Protesters in Almaty. / AFP via Getty Images"
+    rf"|[^\n]{{0,120}}(?:/|\|)\s*(?:[A-Z][\w.'’-]+\s+){{0,3}}{_CREDIT_AGENCY}(?:\s+via\s+Getty Images)?\)?"
+    r"|©\s*[^\n]{1,80}"
+    r")$",
+    re.IGNORECASE,
+)
+
+
+@rule("photo_credit")
+def photo_credit(lines: Lines) -> None:
+    """Photo credits: "Photo: Reuters", "(Image credit: …)", "… / AFP via Getty Images"."""
+    _matches_line(_PHOTO_CREDIT, lines, "photo_credit")
+
+
+_BREADCRUMB_SEPARATOR = re.compile(r"\s+[|›»>/]\s+")
+
+
+@rule("section_line")
+def section_line(lines: Lines) -> None:
+    """Section breadcrumbs near the top (``World | Asia | 5 January 2022, 18:45``).
+
+    A date among the segments becomes the publication date when nothing else gave one.
+    """
+    for i in lines.live()[:4]:
+        line = (lines.items[i] or "").strip()
+        segments = _BREADCRUMB_SEPARATOR.split(line)
+        if len(segments) < 3 or len(line) > SHORT_LINE or re.search(r"[.!?]$", line):
+            continue
+        article = lines.article
+        if not article.published:
+            dated = next((d for d in map(normalise_date, segments) if d), None)
+            if dated:
+                article.published, article.published_source = dated, "text"
+        lines.remove(i, "section_line")
+
+
 @rule("byline")
 def byline(lines: Lines) -> None:
     """``By Jane Doe`` (and ``By Jane Doe and John Roe, Reuters``) near the top."""
-    pattern = re.compile(r"^By\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}"
-                         r"(?:\s*(?:,|and|&)\s*[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})*$")
+    pattern = re.compile(
+        r"^By\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}"
+        r"(?:\s*(?:,|and|&)\s*[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})*$"
+    )
     for i in lines.live()[:3]:
         line = (lines.items[i] or "").strip()
         if pattern.match(line):
@@ -179,78 +278,9 @@ def wire_dateline(lines: Lines) -> None:
     lines.items[i] = line.lstrip()[len(found.raw) :].lstrip()
 
 
-_READ_MORE = re.compile(
-    r"^(?:read more|read also|also read|see also|related|related articles?|related stories|"
-    r"more on this|continue reading|click here to read more|keep reading|recommended)\b.{0,120}$",
-    re.IGNORECASE,
+_TAGS = re.compile(
+    r"^(?:tags?|tagged(?: with)?|topics?|filed under|categories|keywords)\s*:\s*.+$", re.IGNORECASE
 )
-
-
-@rule("read_more")
-def read_more(lines: Lines) -> None:
-    """Links out of the story: "Read more: …", "Related:", "Continue reading"."""
-    _matches_line(_READ_MORE, lines, "read_more")
-
-
-_SHARE_WORD = r"(?:share(?: this(?: article| story)?)?(?: on)?|tweet|email|e-mail|print|facebook|" \
-    r"twitter|x|whatsapp|telegram|linkedin|reddit|pinterest|copy link|messenger)"
-_SHARE = re.compile(rf"^(?:{_SHARE_WORD}[\s:|,/•·]*)+$", re.IGNORECASE)
-
-
-@rule("share")
-def share(lines: Lines) -> None:
-    """Share-button labels: lines made only of "Share", "Tweet", network names."""
-    _matches_line(_SHARE, lines, "share")
-
-
-_SUBSCRIBE = re.compile(
-    r"^(?:subscribe(?: now)?(?: to| for)?|sign up(?: for| to)?|join our|follow us on|"
-    r"get our newsletter|get the latest|download our app)\b.{0,120}$",
-    re.IGNORECASE,
-)
-
-
-@rule("subscribe")
-def subscribe(lines: Lines) -> None:
-    """Newsletter, sign-up and follow-us calls."""
-    _matches_line(_SUBSCRIBE, lines, "subscribe")
-
-
-_COOKIE = re.compile(
-    r"(?:we use cookies|this (?:web)?site uses cookies|accept (?:all )?cookies|cookie (?:policy|settings)"
-    r"|by continuing to (?:use|browse) this (?:web)?site)",
-    re.IGNORECASE,
-)
-
-
-@rule("cookie")
-def cookie(lines: Lines) -> None:
-    """Cookie banners that leaked into the text."""
-    _matches_line(_COOKIE, lines, "cookie")
-
-
-_CREDIT_AGENCY = r"(?:Getty Images|AFP|AP Photo|AP|Reuters|EPA|Shutterstock|Anadolu(?: Agency)?|Xinhua|TASS)"
-_PHOTO_CREDIT = re.compile(
-    r"^(?:"
-    # "Photo: Reuters", "(Image credit: Jane Doe)", "Photo by Jane Doe"
-    r"\(?\s*(?:file )?(?:photo|photograph|image|picture|pic|credit|photo credit|image credit)s?"
-    r"\s*(?:by\b|:|/|\||–|-)\s*[^\n]{1,100}?\)?"
-    # a caption ending in an agency credit: "Protesters in Almaty. / AFP via Getty Images"
-    rf"|[^\n]{{0,120}}(?:/|\|)\s*(?:[A-Z][\w.'’-]+\s+){{0,3}}{_CREDIT_AGENCY}(?:\s+via\s+Getty Images)?\)?"
-    r"|©\s*[^\n]{1,80}"
-    r")$",
-    re.IGNORECASE,
-)
-
-
-@rule("photo_credit")
-def photo_credit(lines: Lines) -> None:
-    """Photo credits: "Photo: Reuters", "(Image credit: …)", "… / AFP via Getty Images"."""
-    _matches_line(_PHOTO_CREDIT, lines, "photo_credit")
-
-
-_TAGS = re.compile(r"^(?:tags?|tagged(?: with)?|topics?|filed under|categories|keywords)\s*:\s*.+$",
-                   re.IGNORECASE)
 
 
 @rule("tag_list")

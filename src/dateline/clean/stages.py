@@ -19,8 +19,9 @@ _WHOLE_PAGE = re.compile(r"<(?:html|body|head)[\s>]", re.IGNORECASE)
 _DATE_SOURCE = {"feed-item": "feed", "warc-record": "warc", "jsonl": "jsonl"}
 
 
-@stage("extract", requires={"raw"},
-       sets={"text", "title", "author", "publisher", "published", "url"})  # fmt: skip
+@stage(
+    "extract", requires={"raw"}, sets={"text", "title", "author", "publisher", "published", "url"}
+)
 def extract(article: Article, ctx: Context) -> Article:
     """Body text and source metadata; for HTML pages, trafilatura's text and page metadata."""
     raw: RawItem = article.raw  # type: ignore[attr-defined]
@@ -71,7 +72,11 @@ def _set_published(article: Article, raw: RawItem, page: Extracted | None, ctx: 
 
 
 # Repair only: curly quotes, dashes and ligatures are the author's and quote finders need them.
-_FTFY: dict[str, Any] = {"uncurl_quotes": False, "fix_latin_ligatures": False, "normalization": "NFC"}
+_FTFY: dict[str, Any] = {
+    "uncurl_quotes": False,
+    "fix_latin_ligatures": False,
+    "normalization": "NFC",
+}
 
 
 @stage("unicode", requires={"text"}, sets={"text", "title"})
@@ -83,8 +88,11 @@ def repair_unicode(article: Article, ctx: Context) -> Article:
     return article
 
 
-@stage("boilerplate", requires={"text", "title", "publisher"},
-       sets={"text", "removed", "title", "publisher", "origin", "dateline", "author"})  # fmt: skip
+@stage(
+    "boilerplate",
+    requires={"text", "title", "publisher"},
+    sets={"text", "removed", "title", "publisher", "origin", "dateline", "author"},
+)
 def boilerplate(article: Article, ctx: Context) -> Article:
     """The ordered rules of ``dateline.clean.rules``; paragraphs rejoined by blank lines."""
     paragraphs, removed = clean_lines(article, article.text)
@@ -98,7 +106,6 @@ def paragraphs(article: Article, ctx: Context) -> Article:
     """Each non-blank line is a paragraph; spans exclude surrounding spaces."""
     article.paragraphs = [m.span() for m in re.finditer(r"[^\s\n](?:[^\n]*[^\s\n])?", article.text)]
     return article
-
 
 
 @stage("language", requires={"text"}, sets={"language"})

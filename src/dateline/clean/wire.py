@@ -33,8 +33,26 @@ _DATELINE = re.compile(
 
 # Upper-case words that open a story the way a place does but are labels, not places.
 _NOT_PLACES = frozenset(
-    "BREAKING UPDATE UPDATED EXCLUSIVE WATCH LIVE OPINION ANALYSIS EDITORIAL FACTBOX "
-    "EXPLAINER CORRECTED CORRECTION REFILE PHOTOS VIDEO ADVERTISEMENT SPONSORED".split()
+    [
+        "BREAKING",
+        "UPDATE",
+        "UPDATED",
+        "EXCLUSIVE",
+        "WATCH",
+        "LIVE",
+        "OPINION",
+        "ANALYSIS",
+        "EDITORIAL",
+        "FACTBOX",
+        "EXPLAINER",
+        "CORRECTED",
+        "CORRECTION",
+        "REFILE",
+        "PHOTOS",
+        "VIDEO",
+        "ADVERTISEMENT",
+        "SPONSORED",
+    ]
 )
 
 

@@ -20,9 +20,38 @@ _BOMS = (
 )
 # Detector guesses kept as they are: other scripts, and Central European Latin.
 _TRUSTED_GUESSES = frozenset(
-    "cp1251 koi8_r koi8_u cp866 iso8859_5 mac_cyrillic cp1253 iso8859_7 cp1255 iso8859_8 "
-    "cp1256 iso8859_6 cp874 tis_620 shift_jis cp932 euc_jp iso2022_jp gb2312 gbk gb18030 big5 "
-    "cp950 euc_kr cp949 cp1250 iso8859_2 utf_16 utf_32 utf_8".split()
+    [
+        "cp1251",
+        "koi8_r",
+        "koi8_u",
+        "cp866",
+        "iso8859_5",
+        "mac_cyrillic",
+        "cp1253",
+        "iso8859_7",
+        "cp1255",
+        "iso8859_8",
+        "cp1256",
+        "iso8859_6",
+        "cp874",
+        "tis_620",
+        "shift_jis",
+        "cp932",
+        "euc_jp",
+        "iso2022_jp",
+        "gb2312",
+        "gbk",
+        "gb18030",
+        "big5",
+        "cp950",
+        "euc_kr",
+        "cp949",
+        "cp1250",
+        "iso8859_2",
+        "utf_16",
+        "utf_32",
+        "utf_8",
+    ]
 )
 _XML_DECL_ENCODING = re.compile(rb"""<\?xml[^>]*encoding=["']([A-Za-z0-9_.:-]+)["']""")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)

@@ -23,7 +23,9 @@ def read_jsonl(source: str, stream: IO[bytes], max_line_bytes: int) -> Iterator[
         position = f"line {number}"
         if len(line) > max_line_bytes and not line.endswith(b"\n"):
             _skip_rest_of_line(stream)
-            yield _reject(source, position, Code.TOO_LARGE, f"line longer than {max_line_bytes} bytes")
+            yield _reject(
+                source, position, Code.TOO_LARGE, f"line longer than {max_line_bytes} bytes"
+            )
             continue
         if not line.strip():
             continue
@@ -45,9 +47,13 @@ def _record(source: str, position: str, line: bytes) -> RawItem | Reject:
     try:
         data = json.loads(line.decode("utf-8", errors="replace"))
     except json.JSONDecodeError as exc:
-        return _reject(source, position, Code.BAD_JSON, f"not valid JSON: {exc.msg} at column {exc.colno}")
+        return _reject(
+            source, position, Code.BAD_JSON, f"not valid JSON: {exc.msg} at column {exc.colno}"
+        )
     if not isinstance(data, dict):
-        return _reject(source, position, Code.BAD_JSON, f"a JSON {type(data).__name__}, not an object")
+        return _reject(
+            source, position, Code.BAD_JSON, f"a JSON {type(data).__name__}, not an object"
+        )
     return record_to_item(source, position, data)
 
 
@@ -57,7 +63,9 @@ def record_to_item(source: str, position: str, data: dict[str, Any]) -> RawItem 
         value = data.get(name)
         if value is not None and not isinstance(value, str):
             kind = type(value).__name__
-            return _reject(source, position, Code.BAD_FIELD, f"field '{name}' is a {kind}, not a string")
+            return _reject(
+                source, position, Code.BAD_FIELD, f"field '{name}' is a {kind}, not a string"
+            )
     if not (text and text.strip()) and not (html and html.strip()):
         return _reject(source, position, Code.NO_TEXT, "record has no 'text' or 'html'")
     record_id = data.get("id")

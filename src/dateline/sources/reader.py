@@ -14,13 +14,13 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, BinaryIO, cast
 
 from dateline.errors import Code, DatelineError, Reject
 from dateline.model import RawItem
 from dateline.sources import detect
-from dateline.sources.fetch import FetchOptions, fetch
 from dateline.sources.feeds import read_feed, read_opml
+from dateline.sources.fetch import FetchOptions, fetch
 from dateline.sources.jsonl import read_jsonl
 from dateline.sources.warc import read_warc
 
@@ -47,8 +47,8 @@ def read_input(spec: str, options: ReadOptions) -> Iterator[Item]:
     elif spec.startswith(("http://", "https://")):
         yield from _read_url(spec, options)
     elif os.path.isdir(spec):
-        for path in _walk(Path(spec)):
-            yield from _read_file(str(path), options)
+        for found in _walk(Path(spec)):
+            yield from _read_file(str(found), options)
     elif os.path.exists(spec):
         yield from _read_file(spec, options)
     elif glob.has_magic(spec):
@@ -93,11 +93,13 @@ def _read_stream(source: str, stream: IO[bytes], options: ReadOptions) -> Iterat
     if kind == "gzip":
         inner = detect.detect_kind(detect.gunzip_head(head))
         if inner in ("warc", "arc"):
-            yield from read_warc(source, stream, max_record_bytes=options.max_doc_bytes)
+            yield from read_warc(
+                source, cast(BinaryIO, stream), max_record_bytes=options.max_doc_bytes
+            )
         else:
             yield from _read_gzip(source, stream, options)
     elif kind in ("warc", "arc"):
-        yield from read_warc(source, stream, max_record_bytes=options.max_doc_bytes)
+        yield from read_warc(source, cast(BinaryIO, stream), max_record_bytes=options.max_doc_bytes)
     elif kind == "jsonl":
         yield from read_jsonl(source, stream, options.max_doc_bytes)
     else:

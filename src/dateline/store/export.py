@@ -11,9 +11,21 @@ FORMATS = ("jsonl", "csv", "parquet")
 
 # The flat view used by CSV and Parquet; JSONL carries every field.
 FLAT_COLUMNS = (
-    "id", "source_id", "url", "title", "author", "publisher", "origin", "dateline_place",
-    "dateline_agency", "dateline_date", "published", "published_source", "language", "text",
-)  # fmt: skip
+    "id",
+    "source_id",
+    "url",
+    "title",
+    "author",
+    "publisher",
+    "origin",
+    "dateline_place",
+    "dateline_agency",
+    "dateline_date",
+    "published",
+    "published_source",
+    "language",
+    "text",
+)
 
 
 def flatten(article: dict[str, Any]) -> dict[str, Any]:

@@ -190,12 +190,21 @@ class SQLiteStore:
             " published, language, text, source, position, data, ingested_at)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
-                article.id, article.source_id, article.url, article.title, article.publisher,
-                article.origin, article.published, article.language, article.text,
-                prov.source if prov else None, prov.position if prov else None,
-                json.dumps(article.to_json(), ensure_ascii=False), now,
+                article.id,
+                article.source_id,
+                article.url,
+                article.title,
+                article.publisher,
+                article.origin,
+                article.published,
+                article.language,
+                article.text,
+                prov.source if prov else None,
+                prov.position if prov else None,
+                json.dumps(article.to_json(), ensure_ascii=False),
+                now,
             ),
-        )  # fmt: skip
+        )
         return cursor.rowcount == 1
 
     def _add_reject(self, reject: Reject, now: str) -> None:
