@@ -48,7 +48,9 @@ def test_page_metadata_fills_what_the_input_did_not_give() -> None:
 
 def test_a_page_without_main_text_is_an_extraction_failure() -> None:
     with pytest.raises(DatelineError) as caught:
-        process(html="<html><head><title>x</title></head><body><script>var a;</script></body></html>")
+        process(
+            html="<html><head><title>x</title></head><body><script>var a;</script></body></html>"
+        )
     assert caught.value.code.value == "E207"
 
 
