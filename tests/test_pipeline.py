@@ -73,3 +73,36 @@ def test_resources_load_once_per_context() -> None:
     for _ in range(3):
         ctx.resource("thing", lambda: loads.append(1) or "loaded")
     assert loads == [1]
+
+
+def test_batch_stages_see_the_whole_chunk_and_a_failure_falls_back_per_article() -> None:
+    from dateline.pipeline import batch_stage
+
+    seen: list[int] = []
+
+    @batch_stage("test-batch", requires={"text"}, sets={"language"})
+    def count(articles: list[Article], ctx: Context) -> list[Article]:
+        seen.append(len(articles))
+        if any("Sun" in a.text for a in articles):
+            raise ValueError("no sun allowed")
+        return articles
+
+    try:
+        sun = RawItem(
+            source="t", position="3", kind="text", text="Sun\n\nThe sun shone on Tuesday."
+        )
+        pipeline = Pipeline([*CLEAN_STAGES, "test-batch"])
+        results = list(pipeline.run_many([GOOD, GOOD, sun, EMPTY], batch_size=4))
+        assert seen == [3, 1, 1, 1]  # the batch of three failed, then each article alone
+        assert [type(r).__name__ for r in results] == ["Article", "Article", "Reject", "Reject"]
+        assert isinstance(results[2], Reject) and results[2].code == "E999"
+    finally:
+        del REGISTRY["test-batch"]
+
+
+def test_transient_fields_stay_off_the_json() -> None:
+    article = Pipeline(CLEAN_STAGES).run(GOOD)
+    assert article.raw is GOOD
+    data = article.to_json()
+    assert "raw" not in data and "doc" not in data
+    assert Article.from_json(data).to_json() == data

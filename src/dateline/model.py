@@ -9,10 +9,11 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 SCHEMA_VERSION = "1.0"
+TRANSIENT = {"transient": True}  # field metadata: kept off the JSON form
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,52 @@ class Issue:
 
 
 @dataclass
+class EntityMention:
+    """A named entity in ``Article.text`` and the canonical entity it refers to."""
+
+    start: int
+    end: int
+    text: str
+    kind: str  # person | organisation | place | group | media | event | other
+    canonical: str
+    entity_id: str  # stable: the same canonical entity has the same id in every article
+    country: str | None = None  # ISO 3166 alpha-2
+    sector: str | None = None  # PLOVER-style: GOV, MIL, POL, CVL, IGO, MED, ...
+    label: str | None = None  # the NER label that found it (GPE, ORG, PERSON, ...)
+
+
+@dataclass
+class PlaceMention:
+    """A toponym in ``Article.text`` resolved to a gazetteer entry."""
+
+    start: int
+    end: int
+    text: str
+    name: str
+    geonames_id: int | None
+    lat: float
+    lon: float
+    feature: str  # country | region | city | ...
+    admin1: str | None
+    country: str | None  # ISO 3166 alpha-2
+    confidence: float
+    metonymy: bool = False  # "Moscow said": the place stands for its government
+
+
+@dataclass
+class TimeMention:
+    """A time expression in ``Article.text`` with its TimeML value."""
+
+    start: int
+    end: int
+    text: str
+    value: str  # TimeML: 2022-01-05, 2022-01-05TNI, P3D, 2022-W01, PRESENT_REF, ...
+    anchor: str | None  # the date the value was resolved against
+    type: str = "DATE"  # DATE | TIME | DURATION | SET
+    end_value: str | None = None  # for intervals ("until January 19"): the end point
+
+
+@dataclass
 class Article:
     id: str = ""
     source_id: str | None = None
@@ -88,28 +135,43 @@ class Article:
     removed: list[Removed] = field(default_factory=list)
     provenance: Provenance | None = None
     issues: list[Issue] = field(default_factory=list)
+    entities: list[EntityMention] = field(default_factory=list)
+    places: list[PlaceMention] = field(default_factory=list)
+    times: list[TimeMention] = field(default_factory=list)
+    # Transient, never serialised: the raw input, and the parsed text stages share.
+    raw: RawItem | None = field(default=None, repr=False, compare=False, metadata=TRANSIENT)
+    doc: Any = field(default=None, repr=False, compare=False, metadata=TRANSIENT)
     schema_version: str = SCHEMA_VERSION
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = {f.name: _plain(getattr(self, f.name)) for f in fields(self) if not f.metadata}
         data["paragraphs"] = [{"start": s, "end": e} for s, e in self.paragraphs]
         return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Article:
-        data = dict(data)
-        known = set(cls.__dataclass_fields__)
-        extra = {k: v for k, v in data.items() if k not in known}
+        known = {f.name for f in fields(cls) if not f.metadata}
+        # Fields this version does not know (from a newer dateline) are left out, not fatal.
         data = {k: v for k, v in data.items() if k in known}
         data["dateline"] = Dateline(**(data.get("dateline") or {}))
         data["removed"] = [Removed(**r) for r in data.get("removed") or []]
         data["paragraphs"] = [(p["start"], p["end"]) for p in data.get("paragraphs") or []]
         data["issues"] = [Issue(**i) for i in data.get("issues") or []]
+        data["entities"] = [EntityMention(**e) for e in data.get("entities") or []]
+        data["places"] = [PlaceMention(**p) for p in data.get("places") or []]
+        data["times"] = [TimeMention(**t) for t in data.get("times") or []]
         if data.get("provenance"):
             data["provenance"] = Provenance(**data["provenance"])
-        article = cls(**data)
-        article._extra = extra  # type: ignore[attr-defined]  # fields from later stages
-        return article
+        return cls(**data)
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready copy of a field value: dataclasses become dicts, lists are copied."""
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if hasattr(value, "__dataclass_fields__"):
+        return asdict(value)
+    return value
 
 
 _SPACE = re.compile(r"\s+")

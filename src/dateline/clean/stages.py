@@ -24,7 +24,9 @@ _DATE_SOURCE = {"feed-item": "feed", "warc-record": "warc", "jsonl": "jsonl"}
 )
 def extract(article: Article, ctx: Context) -> Article:
     """Body text and source metadata; for HTML pages, trafilatura's text and page metadata."""
-    raw: RawItem = article.raw  # type: ignore[attr-defined]
+    raw = article.raw
+    if raw is None:
+        raise DatelineError(Code.INTERNAL, "the extract stage needs the raw item")
     page = _extract_html(raw) if raw.html is not None else None
     text = page.text if page else (raw.text or "")
     article.text = text if not ctx.clean else text.replace("\r\n", "\n").replace("\r", "\n")
