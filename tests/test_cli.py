@@ -277,3 +277,15 @@ def test_readme_documents_every_command_and_option() -> None:
                 if opt.startswith("--") and opt != "--help":
                     pattern = rf"dateline {name}\b[^\n]*{re.escape(opt)}"
                     assert re.search(pattern, readme), f"{name} {opt} is not in the README's CLI"
+
+
+def test_entities_command(tmp_path: Path) -> None:
+    db = str(tmp_path / "s.db")
+    run("ingest", "--db", db, str(SEED))
+    _, out, _ = run("entities", "--db", db, "--format", "jsonl", "--kind", "organisation", "CSTO")
+    (row,) = [json.loads(line) for line in out.splitlines()]
+    assert (row["canonical"], row["sector"], row["mentions"]) == (
+        "Collective Security Treaty Organization",
+        "IGO",
+        2,
+    )

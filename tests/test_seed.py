@@ -70,3 +70,39 @@ def test_no_clean_keeps_the_input_verbatim() -> None:
     assert article.removed == []
     start, end = article.paragraphs[0]
     assert article.text[start:end] == "320x50"
+
+
+def test_entities_are_canonical(seed: Article) -> None:
+    canon = {(e.text, e.canonical) for e in seed.entities}
+    assert ("CSTO", "Collective Security Treaty Organization") in canon
+    assert ("Kassym-Zhomart Tokayev", "Kassym-Jomart Tokayev") in canon
+    assert ("Alma-Ata", "Almaty") in canon
+    assert ("OSCE", "Organization for Security and Co-operation in Europe") in canon
+    tokayev = {e.entity_id for e in seed.entities if "Tokayev" in e.text}
+    assert len(tokayev) == 1
+    kinds = {e.text: e.kind for e in seed.entities}
+    assert (kinds["Zhanaozen"], kinds["Twitter"], kinds["RIA Novosti"]) == (
+        "place",
+        "media",
+        "media",
+    )
+    assert all(seed.text[e.start : e.end] == e.text for e in seed.entities)
+
+
+def test_places_resolved_with_the_dateline(seed: Article) -> None:
+    resolved = {p.text: (p.name, p.feature, p.country) for p in seed.places}
+    assert resolved["Zhanaozen"] == ("Zhanaozen", "city", "KZ")
+    assert resolved["Aktau"] == ("Aktau", "city", "KZ")
+    assert resolved["Alma-Ata"] == ("Almaty", "city", "KZ")
+    assert resolved["Mangistau Oblast"] == ("Mangystau Region", "region", "KZ")
+    assert resolved["Kazakhstan"] == ("Kazakhstan", "country", "KZ")
+    assert (seed.dateline.geonames_id, seed.dateline.country) == (524901, "RU")
+    assert all(seed.text[p.start : p.end] == p.text for p in seed.places)
+
+
+def test_times_anchor_on_the_year_the_text_gives(seed: Article) -> None:
+    values = {t.text: (t.value, t.end_value) for t in seed.times}
+    assert values["January 4"] == ("2022-01-04", None)
+    assert values["the night of January 5"] == ("2022-01-05TNI", None)
+    assert values["until January 19"][1] == "2022-01-19"
+    assert {t.anchor for t in seed.times} == {"2022"}

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import dateline.clean.stages as clean_stages
+import dateline.understand.stages as understand_stages
 from dateline.errors import Reject
 from dateline.model import Article, RawItem
 from dateline.pipeline import Context, ErrorPolicy, Pipeline
@@ -20,7 +21,8 @@ def pipeline(clean: bool = True, published: str | None = None) -> Pipeline:
     """The default stage list, built once per process and option set."""
     key = (clean, published)
     if key not in _PIPELINES:
-        names = clean_stages.CLEAN_STAGES if clean else clean_stages.VERBATIM_STAGES
+        cleaning = clean_stages.CLEAN_STAGES if clean else clean_stages.VERBATIM_STAGES
+        names = [*cleaning, *understand_stages.UNDERSTAND_STAGES]
         _PIPELINES[key] = Pipeline(names, Context(clean=clean, published=published))
     return _PIPELINES[key]
 

@@ -227,6 +227,68 @@ def summary(db_path: str) -> None:
         )
 
 
+@cli.command()
+@DB_OPTION
+@click.argument("query", required=False)
+@click.option("--kind", help="person, organisation, place, group, media, ...")
+@click.option("--limit", default=50, show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True
+)
+def entities(db_path: str, query: str | None, kind: str | None, limit: int, fmt: str) -> None:
+    """List canonical entities by how many stored articles mention them; QUERY finds by name or alias."""
+    with api.open_store(db_path) as store:
+        rows = store.entities(query, kind, limit)
+    if fmt == "jsonl":
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    headers = ["id", "canonical", "kind", "country", "sector", "articles", "mentions", "aliases"]
+    _table(
+        headers, [tuple(str(row[h] if row[h] is not None else "") for h in headers) for row in rows]
+    )
+
+
+@cli.group(name="eval")
+def evaluate() -> None:
+    """Measure accuracy on the evaluation corpora (read from ../shared/eval; never copied)."""
+
+
+def _eval_options(func: Any) -> Any:
+    func = click.option("--data", type=click.Path(file_okay=False), help="Corpus folder.")(func)
+    return click.option("--limit", type=int, help="Only the first N documents.")(func)
+
+
+def _forward(main: Any, data: str | None, limit: int | None, *extra: str) -> None:
+    argv = [
+        *(["--data", data] if data else []),
+        *(["--limit", str(limit)] if limit else []),
+        *extra,
+    ]
+    code = main(argv)
+    if code:
+        raise SystemExit(code)
+
+
+@evaluate.command(name="geo")
+@_eval_options
+@click.option("--no-spacy", is_flag=True, help="Gazetteer matching only, no NER candidates.")
+def eval_geo(data: str | None, limit: int | None, no_spacy: bool) -> None:
+    """GeoWebNews: accuracy@161km, toponym recall and precision."""
+    from dateline.evaluate import geowebnews
+
+    _forward(geowebnews.main, data, limit, *(["--no-spacy"] if no_spacy else []))
+
+
+@evaluate.command(name="time")
+@_eval_options
+def eval_time(data: str | None, limit: int | None) -> None:
+    """TimeBank + AQUAINT: TempEval-3 value F1 with relaxed span match."""
+    from dateline.evaluate import timebank
+
+    _forward(timebank.main, data, limit)
+
+
 def _table(headers: list[str], rows: Sequence[tuple[str, ...]]) -> None:
     from rich.console import Console
     from rich.table import Table

@@ -53,6 +53,11 @@ class Dateline:
     agency: str | None = None
     date: str | None = None  # as written ("Jan 5"); anchoring it is the times stage's job
     raw: str | None = None
+    # the place resolved by the geoparser (it is not in ``text``, so it is no PlaceMention)
+    geonames_id: int | None = None
+    lat: float | None = None
+    lon: float | None = None
+    country: str | None = None
 
 
 @dataclass

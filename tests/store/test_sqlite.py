@@ -158,3 +158,18 @@ def test_ingest_killed_half_way_resumes_without_loss_or_doubles(tmp_path: Path) 
         )
         fts = conn.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'council'")
         assert fts.fetchone()[0] == total
+
+
+def test_entities_are_rows_with_aliases(tmp_path: Path) -> None:
+    seed = ROOT / "samples" / "seed" / "000_6d99dd1d5e9afdd5.txt"
+    with open_store(tmp_path / "s.db") as store:
+        store.ingest_inputs([str(seed)])
+        store.ingest_inputs([str(seed)])  # a duplicate must not count mentions twice
+        (tokayev,) = store.entities("Zhomart")
+        assert tokayev["canonical"] == "Kassym-Jomart Tokayev"
+        assert (tokayev["kind"], tokayev["country"], tokayev["sector"]) == ("person", "KZ", "GOV")
+        assert set(tokayev["aliases"].split(" | ")) == {"Kassym-Zhomart Tokayev", "Tokayev"}
+        assert (tokayev["articles"], tokayev["mentions"]) == (1, 3)
+        assert [e["canonical"] for e in store.entities("Alma-Ata")] == ["Almaty"]
+        media = {e["canonical"] for e in store.entities(kind="media")}
+        assert {"RIA Novosti", "Twitter"} <= media

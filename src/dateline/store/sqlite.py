@@ -70,6 +70,31 @@ MIGRATIONS: list[str] = [
     );
     """,
 ]
+MIGRATIONS.append(
+    # 2: canonical entities with their aliases, and which articles mention them
+    """
+    CREATE TABLE entities (
+        id TEXT PRIMARY KEY,
+        canonical TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        country TEXT,
+        sector TEXT
+    );
+    CREATE TABLE entity_aliases (
+        entity_id TEXT NOT NULL REFERENCES entities(id),
+        alias TEXT NOT NULL,
+        PRIMARY KEY (entity_id, alias)
+    );
+    CREATE INDEX entity_aliases_alias ON entity_aliases(alias COLLATE NOCASE);
+    CREATE TABLE article_entities (
+        article_id TEXT NOT NULL REFERENCES articles(id),
+        entity_id TEXT NOT NULL REFERENCES entities(id),
+        mentions INTEGER NOT NULL,
+        PRIMARY KEY (article_id, entity_id)
+    );
+    CREATE INDEX article_entities_entity ON article_entities(entity_id);
+    """
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -205,7 +230,36 @@ class SQLiteStore:
                 now,
             ),
         )
-        return cursor.rowcount == 1
+        if cursor.rowcount != 1:
+            return False
+        self._add_entities(article)
+        return True
+
+    def _add_entities(self, article: Article) -> None:
+        """Entity rows, their aliases (every surface form seen) and per-article counts."""
+        mentions: dict[str, int] = {}
+        for mention in article.entities:
+            self.db.execute(
+                "INSERT INTO entities (id, canonical, kind, country, sector) VALUES (?,?,?,?,?)"
+                " ON CONFLICT(id) DO UPDATE SET country = coalesce(entities.country, excluded.country),"
+                " sector = coalesce(entities.sector, excluded.sector)",
+                (
+                    mention.entity_id,
+                    mention.canonical,
+                    mention.kind,
+                    mention.country,
+                    mention.sector,
+                ),
+            )
+            self.db.execute(
+                "INSERT OR IGNORE INTO entity_aliases (entity_id, alias) VALUES (?, ?)",
+                (mention.entity_id, mention.text),
+            )
+            mentions[mention.entity_id] = mentions.get(mention.entity_id, 0) + 1
+        self.db.executemany(
+            "INSERT OR IGNORE INTO article_entities (article_id, entity_id, mentions) VALUES (?,?,?)",
+            [(article.id, entity_id, count) for entity_id, count in mentions.items()],
+        )
 
     def _add_reject(self, reject: Reject, now: str) -> None:
         self.db.execute(
@@ -258,6 +312,32 @@ class SQLiteStore:
         rows = self.db.execute(
             "SELECT source, position, code, message, hint, first_seen FROM rejects ORDER BY id"
         )
+        return [dict(row) for row in rows]
+
+    def entities(
+        self, query: str | None = None, kind: str | None = None, limit: int = 50
+    ) -> list[dict[str, Any]]:
+        """Entities by how many articles mention them; ``query`` matches names and aliases."""
+        where, params = [], []
+        if query:
+            where.append(
+                "(e.canonical LIKE ? OR e.id = ? OR e.id IN"
+                " (SELECT entity_id FROM entity_aliases WHERE alias LIKE ?))"
+            )
+            params += [f"%{query}%", query, f"%{query}%"]
+        if kind:
+            where.append("e.kind = ?")
+            params.append(kind)
+        sql = (
+            "SELECT e.id, e.canonical, e.kind, e.country, e.sector,"
+            " count(ae.article_id) AS articles, coalesce(sum(ae.mentions), 0) AS mentions,"
+            " (SELECT group_concat(alias, ' | ') FROM entity_aliases WHERE entity_id = e.id)"
+            " AS aliases"
+            " FROM entities e LEFT JOIN article_entities ae ON ae.entity_id = e.id"
+            f" {'WHERE ' + ' AND '.join(where) if where else ''}"
+            " GROUP BY e.id ORDER BY articles DESC, mentions DESC, e.canonical LIMIT ?"
+        )
+        rows = self.db.execute(sql, [*params, limit])
         return [dict(row) for row in rows]
 
     def overview(self) -> dict[str, Any]:
