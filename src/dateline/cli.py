@@ -273,11 +273,13 @@ def _forward(main: Any, data: str | None, limit: int | None, *extra: str) -> Non
 @evaluate.command(name="geo")
 @_eval_options
 @click.option("--no-spacy", is_flag=True, help="Gazetteer matching only, no NER candidates.")
-def eval_geo(data: str | None, limit: int | None, no_spacy: bool) -> None:
+@click.option("--no-demonyms", is_flag=True, help="Do not geocode adjectives (Syrian -> SY).")
+def eval_geo(data: str | None, limit: int | None, no_spacy: bool, no_demonyms: bool) -> None:
     """GeoWebNews: accuracy@161km, toponym recall and precision."""
     from dateline.evaluate import geowebnews
 
-    _forward(geowebnews.main, data, limit, *(["--no-spacy"] if no_spacy else []))
+    flags = [*(["--no-spacy"] if no_spacy else []), *(["--no-demonyms"] if no_demonyms else [])]
+    _forward(geowebnews.main, data, limit, *flags)
 
 
 @evaluate.command(name="time")

