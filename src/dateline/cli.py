@@ -18,7 +18,7 @@ import click
 from dateline import api
 from dateline.errors import Code, DatelineError, Reject
 from dateline.model import Article
-from dateline.sources.reader import ReadOptions
+from dateline.sources.reader import ReadOptions, read_inputs
 from dateline.store import export as exporter
 from dateline.store.sqlite import IngestSummary
 
@@ -57,17 +57,29 @@ def cli() -> None:
     help="jsonl: one article per line; json: one array; pretty: indented.",
 )
 @click.option("--no-clean", is_flag=True, help="Take text verbatim: no rule removes anything.")
+@click.option(
+    "--no-understand", is_flag=True, help="Stop after cleaning: no entities, places, times."
+)
 @click.option("--published", metavar="DATE", help="Publication date for inputs that give none.")
 @click.option("--max-bytes", type=int, help="Largest single document or record (bytes).")
 def process(
-    inputs: tuple[str, ...], fmt: str, no_clean: bool, published: str | None, max_bytes: int | None
+    inputs: tuple[str, ...],
+    fmt: str,
+    no_clean: bool,
+    no_understand: bool,
+    published: str | None,
+    max_bytes: int | None,
 ) -> None:
     """Run the pipeline on INPUTS (files, dirs, globs, URLs, - for stdin) and print JSON.
 
     Nothing is stored. Rejected inputs are reported on stderr with their code.
     """
     results = api.process_inputs(
-        inputs, clean=not no_clean, published=published, read_options=_read_options(max_bytes)
+        inputs,
+        clean=not no_clean,
+        understand=not no_understand,
+        published=published,
+        read_options=_read_options(max_bytes),
     )
     articles = _articles_reporting_rejects(results)
     if fmt == "json":
@@ -91,16 +103,27 @@ def _articles_reporting_rejects(results: Iterator[Article | Reject]) -> Iterator
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--published", metavar="DATE", help="Publication date for inputs that give none.")
 @click.option("--max-bytes", type=int, help="Largest single document or record (bytes).")
+@click.option(
+    "--no-understand", is_flag=True, help="Stop after cleaning: no entities, places, times."
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress and no per-reject lines.")
 def ingest(
-    db_path: str, inputs: tuple[str, ...], published: str | None, max_bytes: int | None, quiet: bool
+    db_path: str,
+    inputs: tuple[str, ...],
+    published: str | None,
+    max_bytes: int | None,
+    no_understand: bool,
+    quiet: bool,
 ) -> None:
-    """Read, clean and store INPUTS. Idempotent: an article already stored is counted as duplicate."""
+    """Read, process and store INPUTS. Idempotent: what is stored already counts as duplicate.
+
+    Items stored by an earlier run are skipped before processing, so a rerun after an
+    interruption resumes quickly.
+    """
     summary = IngestSummary()
     with api.open_store(db_path) as store:
-        results = api.process_inputs(
-            inputs, published=published, read_options=_read_options(max_bytes)
-        )
+        fresh = store.unseen(read_inputs(inputs, _read_options(max_bytes)), summary)
+        results = api.process_many(fresh, published=published, understand=not no_understand)
         if not quiet:
             results = _echo_rejects(results)
         if sys.stderr.isatty() and not quiet:

@@ -187,6 +187,16 @@ def normalise_for_id(text: str) -> str:
     return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip().casefold()
 
 
+def raw_digest(raw: RawItem) -> str:
+    """Identity of a raw input item, so a re-read item can be skipped before any work."""
+    digest = hashlib.sha256()
+    for part in (raw.kind, raw.text, raw.html, raw.url, raw.title, raw.published, raw.publisher,
+                 raw.author, raw.source_id):  # fmt: skip
+        digest.update((part or "").encode("utf-8", "surrogatepass"))
+        digest.update(b"\x00")
+    return digest.hexdigest()[:24]
+
+
 def article_id(title: str | None, text: str) -> str:
     digest = hashlib.sha256()
     digest.update(normalise_for_id(title or "").encode())

@@ -173,3 +173,32 @@ def test_entities_are_rows_with_aliases(tmp_path: Path) -> None:
         assert [e["canonical"] for e in store.entities("Alma-Ata")] == ["Almaty"]
         media = {e["canonical"] for e in store.entities(kind="media")}
         assert {"RIA Novosti", "Twitter"} <= media
+
+
+def test_a_rerun_skips_stored_items_before_processing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dateline.api as api
+
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    for n in range(3):
+        (corpus / f"{n}.txt").write_text(f"Note {n}\n\nThe council met for session {n} on Monday.")
+    processed: list[int] = []
+    real = api.process_many
+
+    def counting(items, **options):  # type: ignore[no-untyped-def]
+        def counted():  # type: ignore[no-untyped-def]
+            for item in items:
+                processed.append(1)
+                yield item
+
+        return real(counted(), **options)
+
+    monkeypatch.setattr(api, "process_many", counting)
+    with open_store(tmp_path / "s.db") as store:
+        first = store.ingest_inputs([str(corpus)], understand=False)
+        (corpus / "3.txt").write_text("Note 3\n\nA new item arrived on Tuesday.")
+        second = store.ingest_inputs([str(corpus)], understand=False)
+    assert (first.stored, second.stored, second.duplicate, second.read) == (3, 1, 3, 4)
+    assert len(processed) == 3 + 1  # the second run processed only the new item

@@ -13,10 +13,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from dateline.errors import Code, DatelineError, Reject
-from dateline.model import Article
+from dateline.model import Article, RawItem, raw_digest
 
 _FTS_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
 BATCH_SIZE = 200  # articles per transaction: small enough that a kill loses little work
@@ -95,6 +95,15 @@ MIGRATIONS.append(
     CREATE INDEX article_entities_entity ON article_entities(entity_id);
     """
 )
+MIGRATIONS.append(
+    # 3: raw items already turned into stored articles: a re-read item is skipped unprocessed
+    """
+    CREATE TABLE raw_seen (
+        digest TEXT PRIMARY KEY,
+        article_id TEXT NOT NULL REFERENCES articles(id)
+    );
+    """
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -166,7 +175,7 @@ class SQLiteStore:
     def close(self) -> None:
         self.db.close()
 
-    def __enter__(self) -> SQLiteStore:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -208,6 +217,22 @@ class SQLiteStore:
             self.db.execute("ROLLBACK")
             raise
 
+    def seen(self, raw: RawItem) -> bool:
+        """Whether this exact raw item was already stored as an article."""
+        row = self.db.execute("SELECT 1 FROM raw_seen WHERE digest = ?", (raw_digest(raw),))
+        return row.fetchone() is not None
+
+    def unseen(
+        self, items: Iterable[RawItem | Reject], summary: IngestSummary
+    ) -> Iterator[RawItem | Reject]:
+        """The items not stored before; the others are counted as read and duplicate."""
+        for item in items:
+            if isinstance(item, RawItem) and self.seen(item):
+                summary.read += 1
+                summary.duplicate += 1
+                continue
+            yield item
+
     def _add_article(self, article: Article, now: str) -> bool:
         prov = article.provenance
         cursor = self.db.execute(
@@ -230,6 +255,11 @@ class SQLiteStore:
                 now,
             ),
         )
+        if article.raw is not None:
+            self.db.execute(
+                "INSERT OR IGNORE INTO raw_seen (digest, article_id) VALUES (?, ?)",
+                (raw_digest(article.raw), article.id),
+            )
         if cursor.rowcount != 1:
             return False
         self._add_entities(article)
