@@ -301,3 +301,106 @@ def test_evaluate_on_twenty_documents() -> None:
 def test_main_exits_2_without_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert timebank.main(["--data", str(tmp_path / "missing")]) == 2
     assert "not found" in capsys.readouterr().err
+
+
+# --- tense cues, names that are not dates, reporting periods ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "anchor", "expected"),
+    [
+        # a present perfect looks back: last October, not this coming one
+        ("Bread prices have fallen since the middle of October.", "2022-02-20", "2021-10"),
+        (
+            "The ferry has run every day since shortly after the Oct. 9 storm.",
+            "2022-05-02",
+            "2021-10-09",
+        ),
+        # "vs." does not end the sentence, so its past tense still governs the month
+        (
+            "In January, a week after the Smith vs. Jones ruling, the clinic closed.",
+            "2022-10-20",
+            "2022-01",
+        ),
+        # a deadline eight months ahead
+        ("Growers signed a contract effective June 1.", "2022-10-25", "2023-06-01"),
+    ],
+)
+def test_tense_cues_choose_the_year(sentence: str, anchor: str, expected: str) -> None:
+    found = {m.value for m in find_times(sentence, anchor)}
+    assert expected in found, found
+
+
+def test_said_at_the_end_keeps_a_weekday_in_the_past() -> None:
+    assert one("The mayor opened the bridge Tuesday, aides said.").value == "2022-01-04"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        'The minister spoke on ABC\'s "This Week" about the budget.',
+        "Listeners were told, This is Radio Harbour Today.",
+        "Thousands joined the annual March for Peace downtown.",
+        "She gave her first interview to 60 Minutes.",
+        "For the people of the valley, high noon has come.",
+    ],
+)
+def test_titles_and_idioms_are_not_times(sentence: str) -> None:
+    assert find_times(sentence, WEDNESDAY) == []
+
+
+def test_a_month_named_march_still_counts() -> None:
+    assert one("The march ended in March of last year.").value == "2021-03"
+    assert one('He said, "This week we start."').value == "2022-W01"
+
+
+def test_the_year_is_the_current_year_unless_a_span_ends() -> None:
+    assert one("For the year, volumes were flat.", "2022-10-20").value == "2022"
+    (ended, _) = find_times("Profit for the year ended June 30 doubled.", "2022-10-20")
+    assert (ended.text, ended.type, ended.value) == ("the year", "DURATION", "P1Y")
+
+
+def test_a_year_earlier_after_nine_months_is_the_year() -> None:
+    text = (
+        "Third-quarter profit rose. For the nine months, the firm earned $9 million, up from "
+        "$7 million a year earlier."
+    )
+    assert values(text, "2022-10-20")["a year earlier"] == "2021"
+
+
+def test_a_fiscal_quarter_outranks_the_month_its_quarter_ends() -> None:
+    text = (
+        "The toolmaker earned $2 million in the fiscal first quarter. Sales for the quarter "
+        "ended Sept. 30 rose 8%."
+    )
+    found = values(text, "2022-10-20")
+    assert found["the fiscal first quarter"] == "2022-Q1"
+    assert found["the quarter"] == "2022-Q1"
+
+
+def test_soon_points_ahead_only_in_a_future_clause() -> None:
+    assert one("The bridge will soon reopen.").value == "FUTURE_REF"
+    assert find_times("The bridge was soon reopened.", WEDNESDAY) == []
+    assert find_times("The bridge reopened soon after the flood.", WEDNESDAY) == []
+
+
+def test_annually_is_a_set_but_a_rate_is_not() -> None:
+    fair = one("The fair is held annually in the old market.")
+    assert (fair.type, fair.value) == ("SET", "P1Y")
+    assert find_times("Exports grow 5% annually.", WEDNESDAY) == []
+
+
+def test_spelled_years_compose_with_months_and_seasons() -> None:
+    assert one("It began in January nineteen ninety-seven.").value == "1997-01"
+    assert one("Prices peaked in the winter of nineteen ninety-four.").value == "1994-WI"
+
+
+def test_the_last_half_of_a_decade_is_the_decade() -> None:
+    assert one("Sales were flat through the last half of the '80s.", "1989-10-20").value == "198"
+
+
+def test_a_clock_time_takes_the_day_across_a_parenthesis() -> None:
+    found = values("The blast came at 10:35 a.m. (0735 GMT) Friday.", "2022-01-08")
+    assert found["10:35 a.m."] == "2022-01-07T10:35"
+    found = values("He will leave at 4 in the morning (4 a.m. EDT Thursday).")
+    assert found["4 in the morning"] == "2022-01-06T04:00"

@@ -43,6 +43,7 @@ Decisions worth knowing (TimeML leaves them open, or ``TimeMention`` cannot say 
 from __future__ import annotations
 
 import calendar
+import itertools
 import re
 from bisect import bisect_right
 from collections.abc import Callable
@@ -177,6 +178,14 @@ def _fmt(gran: str, day: date) -> str:
     if gran == "W":
         return _iso_week(day)
     return day.isoformat()
+
+
+def _spelled_year_number(text: str) -> int:
+    """ "nineteen ninety-six" → 1996, "nineteen oh five" → 1905."""
+    words = _SPACES_OR_HYPHENS.sub(" ", text.lower()).replace(" and", "").split()
+    century = _ONES.get(words[0]) or _TENS[words[0]]
+    rest = [w for w in words[1:] if w not in ("hundred", "oh")]
+    return century * 100 + int(_number(" ".join(rest)) or 0)
 
 
 def _year_month(year: int | None, month: int) -> str:
@@ -415,7 +424,9 @@ def find_anchor(text: str, published: str | None) -> str | None:
 # (The look-behinds follow the punctuation so that the scan can jump from one to the next.)
 _SENTENCE_END = re.compile(
     r"[.!?](?<![ap]\.m\.)(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bGen\.)"
-    r"(?<!\bSen\.)(?<!\bGov\.)[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z])|\n\s*\n"
+    r"(?<!\bSen\.)(?<!\bGov\.)(?<!\bRep\.)(?<!\bvs\.)(?<!\bv\.)(?<!\bJr\.)(?<!\bLt\.)"
+    r"(?<!\bCol\.)(?<!\bCapt\.)(?<!\bSgt\.)(?<!\bRev\.)(?<!\bNo\.)"
+    r"[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z])|\n\s*\n"
 )
 _WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
 # Cues are read word by word: a regex per cue would scan each sentence many times.
@@ -448,8 +459,14 @@ _NOT_PAST_AFTER = frozenset({
 })  # fmt: skip
 # Right before the expression: "since March" is past; "until Tuesday", "by May", "effective
 # Feb. 1" are deadlines ahead, unless a past perfect says the deadline has gone.
-_PAST_PREP = re.compile(r"\b(?:since|ago|last)\s+(?:(?:early|late|mid)[\s-]+)?$", re.I)
-_PAST_PREP_LAST = frozenset({"since", "ago", "last", "early", "late", "mid"})
+_PAST_PREP = re.compile(
+    r"\b(?:since|ago|last|since\s+(?:(?:shortly|just|soon|right)\s+)?(?:after|before)(?:\s+the)?)\s+"
+    r"(?:(?:early|late|mid)[\s-]+)?$",
+    re.I,
+)
+_PAST_PREP_LAST = frozenset(
+    {"since", "ago", "last", "early", "late", "mid", "after", "before", "the"}
+)
 _FUTURE_PREP = re.compile(
     r"\b(?:until|till|through|by|next|coming|effective|as\s+soon\s+as)\s+(?:(?:early|late|mid)[\s-]+)?"
     r"(?:(?:\d{1,2}(?::\d\d)?\s*[ap]\.?m\.?|noon|midnight)\s*(?:[A-Z]{3}\s*)?,?\s*)?$",
@@ -465,8 +482,17 @@ _PAST_PERFECT = re.compile(r"\bhad\b", re.I)
 _CLAUSE_BREAK = re.compile(r"[\"“”;]|''|``|\bthat\b", re.I)
 
 
+# A present perfect ("have come down", "has been searching") looks back.
+_PERFECT_AUX = frozenset({"has", "have", "hasn't", "haven't", "’ve", "'ve"})
+_IRREGULAR_PARTICIPLES = frozenset({
+    "been", "come", "done", "gone", "seen", "had", "made", "taken", "given", "become", "fallen",
+    "risen", "grown", "shown", "known", "won", "lost", "left", "sent", "spent", "held", "kept",
+    "met", "paid", "sold", "told", "said", "brought", "bought", "caught", "fought", "found",
+    "thought", "begun", "run", "struck", "chosen", "driven", "flown", "written", "stood", "got",
+    "gotten", "broken", "spoken", "led", "put", "cut", "set", "hit", "let", "shut", "dropped",
+})  # fmt: skip
 # A cheap filter before _cue_sign: most words are none of these.
-_CUE_WORDS = _FUTURE_WORDS | _PAST_WORDS | {"to"}
+_CUE_WORDS = _FUTURE_WORDS | _PAST_WORDS | _PERFECT_AUX | {"to"}
 _CUE_ENDINGS = ("ed", "'ll", "’ll")
 
 
@@ -485,6 +511,9 @@ def _cue_sign(words: list[tuple[int, int, str]], i: int) -> int:
             return 0  # "expected to be completed": a passive, no tense
         # "had been scheduled to", "had been due to": a plan in the past.
         return -1 if any(w[2] == "had" for w in words[max(0, i - 3) : i]) else 1
+    if word in _PERFECT_AUX:
+        nxt = words[i + 1][2] if i + 1 < len(words) else ""
+        return -1 if nxt in _IRREGULAR_PARTICIPLES or nxt.endswith("ed") else 0
     if word in _PAST_WORDS or (len(word) > 4 and word.endswith("ed") and word not in _NOT_PAST_ED):
         return 0 if prev in _NOT_PAST_AFTER else -1
     return 0
@@ -501,6 +530,26 @@ def _word_before(text: str, pos: int, floor: int = 0) -> str:
     return text[j:i].lower()
 
 
+_OPENING_QUOTES = "\"“‘`'"
+_SENTENCE_OPENERS = ".!?:;,(\n"
+
+
+def _is_title(text: str, start: int, end: int) -> bool:
+    """Whether [start, end) is Title Cased inside a sentence: the name of a show or an event
+    ("ABC's \"This Week\"", "VOA Today"), not a date."""
+    words = _WORD.findall(text, start, end)
+    if not words or not all(w[0].isupper() and not w.isupper() for w in words):
+        return False
+    i = start
+    while i > 0 and text[i - 1] in " \t":
+        i -= 1
+    if i > 0 and text[i - 1] in _OPENING_QUOTES:  # a quotation may open a sentence
+        i -= 1
+        while i > 0 and text[i - 1] in " \t`'\"“‘":
+            i -= 1
+    return i > 0 and text[i - 1] not in _SENTENCE_OPENERS
+
+
 # --- resolution state --------------------------------------------------------------------
 
 
@@ -515,6 +564,9 @@ class _Val:
     end_value: str | None = None
     anchor: str | None = None  # None: the document's anchor
     clock: bool = False  # a time of day with no day of its own ("10 p.m.", "mid-afternoon")
+    # "the nine months", "the first six months": a reporting span that is not a quarter, so
+    # what follows ("a year earlier") no longer leans on the quarter named before.
+    span: bool = False
 
 
 def _point(value: str, gran: str, deictic: bool = False, anchor: str | None = None) -> _Val:
@@ -538,6 +590,8 @@ class _State:
         self.ref_day: date | None = None  # last day named: "the next day" counts from it
         self.ref_period: str | None = None  # last calendar value named, any granularity
         self.ref_quarter: str | None = None  # last quarter or half named
+        self.fiscal_quarter: str | None = None  # last quarter named as a fiscal one
+        self.fiscal_at = 0  # where it was named
         self._sentences: list[int] | None = None
         self._cues: dict[int, list[tuple[int, int, int]]] = {}
 
@@ -587,7 +641,7 @@ class _State:
         """
         s0, s1 = self.sentence(start, end)
         word = _word_before(self.text, start, s0)
-        if word in _PAST_PREP_LAST and _PAST_PREP.search(self.text, max(s0, start - 16), start):
+        if word in _PAST_PREP_LAST and _PAST_PREP.search(self.text, max(s0, start - 40), start):
             return -1
         if (
             # after a clock time the word before is "m" (a.m.) or a zone ("est")
@@ -607,7 +661,7 @@ class _State:
         return best[1]
 
 
-_TENSE_REACH = 200  # days: how far the tense may move a date away from the anchor's year
+_TENSE_REACH = 240  # days: how far the tense may move a date away from the anchor's year
 _NEAR_REACH = 120  # days: with no tense cue, a date this close in the next or last year wins
 
 
@@ -757,11 +811,16 @@ _REL_YEAR = {"this": 0, "last": -1, "next": 1}
 @_rule(
     "month-year",
     _T_MONTHS,
-    rf"\b(?P<mon>{_MONTH_ANY}),?\s+(?:of\s+)?(?:(?P<y>{_YEAR})|(?P<rel>this|last|next)\s+year)\b",
-    (4, 24),
+    rf"\b(?P<mon>{_MONTH_ANY}),?\s+(?:of\s+)?(?:(?P<y>{_YEAR})|(?P<sy>{_SPELLED_YEAR})"
+    r"|(?P<rel>this|last|next)\s+year)\b",
+    (4, 48),
 )
 def _month_year(m: re.Match[str], st: _State) -> _Val | None:
-    year = int(m.group("y")) if m.group("y") else st.year
+    """ "May 2021", "March of last year", "January nineteen ninety-seven"."""
+    if m.group("sy"):
+        year: int | None = _spelled_year_number(m.group("sy"))
+    else:
+        year = int(m.group("y")) if m.group("y") else st.year
     if year and m.group("rel"):
         year += _REL_YEAR[m.group("rel").lower()]
     return _point(_year_month(year, _month_number(m.group("mon"))), "M")
@@ -785,6 +844,10 @@ def _could_be_verb(m: re.Match[str], st: _State) -> bool:
     return name == "may" or m.start() < 2 or st.text[m.start() - 2] in ".\n"
 
 
+# "the March for Life", "a March on Washington": a march, not the month.
+_MARCH_EVENT = re.compile(r"\s+(?:for|of|on|against|to)\s+(?:the\s+)?(?-i:[A-Z])(?!\w*\s+\d)", re.I)
+
+
 @_rule(
     "month",
     _T_MONTHS,
@@ -794,6 +857,8 @@ def _could_be_verb(m: re.Match[str], st: _State) -> bool:
 )
 def _month(m: re.Match[str], st: _State) -> _Val | None:
     if _could_be_verb(m, st):
+        return None
+    if m.group("mon") == "March" and _MARCH_EVENT.match(st.text, m.end()):
         return None
     month = _month_number(m.group("mon"))
     rel = (m.group("rel") or "").lower()
@@ -873,6 +938,8 @@ _DEICTIC_DAYS = {"today": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1}
     (24, 16),
 )
 def _deictic_day(m: re.Match[str], st: _State) -> _Val | None:
+    if _is_title(st.text, m.start(), m.end()):
+        return None  # "VOA Today", NBC's "Today"
     word = (m.group("w") or "").lower()
     if m.group("ba"):
         offset = -2 if m.group("ba").lower().startswith("before") else 2
@@ -945,11 +1012,13 @@ _UNIT_LETTER = {
     _T_CALENDAR_UNITS,
     r"\b(?P<the>the\s+)?(?P<rel>last|next|this|past|coming|previous|current|present|following"
     r"|same|that|latest)\s+(?:fiscal\s+|calendar\s+)?(?P<u>week|month|year|quarter|half|decade|century)\b"
-    r"(?!\s*[-–]?\s*(?:old|long)\b|['’]s\s+(?:first|second|third|fourth)|-)",
+    r"(?!\s*[-–]?\s*(?:old|long)\b|['’]s\s+(?:first|second|third|fourth)|-|\s+of\b)",
     (28, 40),
 )
 def _relative(m: re.Match[str], st: _State) -> _Val | None:
     """ "last week" (2022-W01), "this year", "the following month", "the latest quarter"."""
+    if _is_title(st.text, m.start(), m.end()):
+        return None  # ABC's "This Week"
     rel = m.group("rel").lower()
     unit = _UNIT_LETTER[m.group("u").lower()]
     if rel in ("following", "same", "that"):
@@ -979,14 +1048,19 @@ def _relative(m: re.Match[str], st: _State) -> _Val | None:
     (56, 24),
 )
 def _the_year(m: re.Match[str], st: _State) -> _Val | None:
-    """ "the full year", "the current year", "of the year" are this year; "the year
-    (ended June 30)" is a year's span."""
+    """ "the year", "the full year", "the fiscal year" are the current year (TimeML reads a
+    definite "the year" in news as the year of the text); "the year ended June 30" and
+    "throughout the year" are a year's span."""
     adj = (m.group("adj") or "").lower()
     if "same" in adj:
         return None
-    if "current" in adj or "full" in adj or (m.group("pre") or "").strip().lower() == "of":
-        return _point(_relative_unit(st, "Y", 0), "Y", deictic=True)
-    return _dur(1, "year")
+    pre = (m.group("pre") or "").strip().lower()
+    if pre in ("through", "throughout") or _ENDING_AFTER.match(st.text, m.end()):
+        return _dur(1, "year")
+    return _point(_relative_unit(st, "Y", 0), "Y", deictic=True)
+
+
+_ENDING_AFTER = re.compile(r"\s+(?:that\s+|which\s+)?(?:ended|ending|ends|to\s+date)\b", re.I)
 
 
 @_rule(
@@ -1052,6 +1126,11 @@ def _quarter_year(m: re.Match[str], st: _State, unit: str, n: int) -> int | None
     return base.year
 
 
+_OF_A_LONGER_SPAN = re.compile(
+    r"\s+of\s+(?:the\s+)?(?:['’]?\d0['’]?s|\d{3}0['’]?s|decade|century|[a-z]+ties)\b", re.I
+)
+
+
 @_rule(
     "quarter",
     {"quarter", "half"},
@@ -1064,6 +1143,8 @@ def _quarter_year(m: re.Match[str], st: _State, unit: str, n: int) -> int | None
 )
 def _quarter(m: re.Match[str], st: _State) -> _Val | None:
     """ "the third quarter", "third-quarter", "the first half of 2021", "1990's second quarter"."""
+    if _OF_A_LONGER_SPAN.match(st.text, m.end()):
+        return None  # "the last half of the '80s": a part of the decade, left to _extend
     word = m.group("ord").lower()
     unit = "Q" if m.group("u").lower() == "quarter" else "H"
     n = (4 if unit == "Q" else 2) if word in ("final", "last", "latter") else _ORDINALS[word]
@@ -1077,7 +1158,11 @@ def _quarter(m: re.Match[str], st: _State) -> _Val | None:
         year = st.year + _REL_YEAR[rel]
     else:
         year = _quarter_year(m, st, unit, n)
-    return _point(f"{year:04d}-{unit}{n}" if year else f"XXXX-{unit}{n}", unit)
+    value = f"{year:04d}-{unit}{n}" if year else f"XXXX-{unit}{n}"
+    # A company's fiscal quarter is named by its own count, whatever month it ends in.
+    st.fiscal_quarter = value if unit == "Q" and "fiscal" in m.group().lower() else None
+    st.fiscal_at = m.end()
+    return _point(value, unit)
 
 
 @_rule(
@@ -1099,6 +1184,7 @@ def _q_number(m: re.Match[str], st: _State) -> _Val | None:
     return _point(f"{year:04d}-Q{n}" if year else f"XXXX-Q{n}", "Q")
 
 
+_FISCAL_REACH = 600  # characters: how long a fiscal quarter stays the one "the quarter" means
 _PERIOD_ADJ = (
     r"latest|same|comparable|corresponding|current|most\s+recent|year-earlier|year-ago|prior-year"
     r"|year-before|previous|fiscal|recent|just-ended|just\s+ended"
@@ -1130,7 +1216,15 @@ def _report_period(m: re.Match[str], st: _State) -> _Val | None:
     if m.group("u").lower() == "period" and not adj and not m.group("yr"):
         return None  # "the period" alone is too vague
     ended = _ENDED.match(st.text, m.end())
-    ref = _ended_quarter(ended, st) if ended else _reported_quarter(adj, st)
+    if (
+        st.fiscal_quarter
+        and not st.fiscal_quarter.startswith("X")
+        and m.start() - st.fiscal_at < _FISCAL_REACH
+    ):
+        # "the fiscal first quarter ... the quarter ended Sept. 29" is that fiscal quarter.
+        ref: str | None = st.fiscal_quarter
+    else:
+        ref = _ended_quarter(ended, st) if ended else _reported_quarter(adj, st)
     if ref is None or ref.startswith("X"):
         return None
     year_back = bool(m.group("ly")) or any(a in adj for a in _YEAR_BACK_ADJ)
@@ -1233,10 +1327,7 @@ _SPELLED_LEAD = re.compile(r"\b(?:in|since|until|by|of)\s+$", re.I)
 def _spelled_year(m: re.Match[str], st: _State) -> _Val | None:
     """ "nineteen ninety-six", "the year two thousand" (broadcast transcripts)."""
     if m.group("y"):
-        words = _SPACES_OR_HYPHENS.sub(" ", m.group("y").lower()).replace(" and", "").split()
-        century = _ONES.get(words[0]) or _TENS[words[0]]
-        rest = [w for w in words[1:] if w not in ("hundred", "oh")]
-        return _point(f"{century * 100 + int(_number(' '.join(rest)) or 0):04d}", "Y")
+        return _point(f"{_spelled_year_number(m.group('y')):04d}", "Y")
     # "two thousand" alone is usually a number.
     if not m.group("the") and not _SPELLED_LEAD.search(st.text, max(0, m.start() - 12), m.start()):
         return None
@@ -1281,14 +1372,17 @@ _NOT_A_SEASON = re.compile(r"\s+(?:of|in|to|from)\b(?!\s+" + _YEAR + r")", re.I)
     "season",
     set(_SEASONS),
     r"\b(?:(?P<rel>last|this\s+past|this\s+coming|this|next|coming|the|early|late|mid|in)[\s-]+)?"
-    r"(?P<s>spring|summer|fall|autumn|winter)\b(?:\s+(?:of\s+)?(?P<y>" + _YEAR + r"))?",
-    (24, 16),
+    r"(?P<s>spring|summer|fall|autumn|winter)\b"
+    r"(?:\s+(?:of\s+)?(?:(?P<y>" + _YEAR + r")|(?P<sy>" + _SPELLED_YEAR + r")\b))?",
+    (24, 48),
 )
 def _season(m: re.Match[str], st: _State) -> _Val | None:
     code = _SEASONS[m.group("s").lower()]
     rel = " ".join((m.group("rel") or "").lower().split())
     if m.group("y"):
         return _point(f"{m.group('y')}-{code}", "S")
+    if m.group("sy"):
+        return _point(f"{_spelled_year_number(m.group('sy')):04d}-{code}", "S")
     if not rel or (code == "FA" and rel in ("in", "early", "late", "mid")):
         return None  # a bare "fall" is a verb
     if rel in ("the", "in") and _NOT_A_SEASON.match(st.text, m.end()):
@@ -1387,6 +1481,9 @@ def _duration_rule(m: re.Match[str], st: _State) -> _Val | None:
     if parts is None:
         return None
     n, unit = parts
+    word = m.group("u")
+    if word[0].isupper() and not word.isupper() and m.group("n")[0].isdigit():
+        return None  # "60 Minutes", "48 Hours": a title
     n_text = m.group("n").lower()
     if n_text in ("some", "many") and unit in ("second", "minute", "day"):
         return None  # "some day", "many minutes" are too loose
@@ -1398,7 +1495,9 @@ def _duration_rule(m: re.Match[str], st: _State) -> _Val | None:
         and _RATE_BEFORE.search(st.text, max(0, m.start() - 30), m.start())
     ):
         return None  # "$2 million a year", "four flights a week": a rate, not a duration
-    return _dur(n, unit)
+    val = _dur(n, unit)
+    val.span = m.group().lower().startswith("the") and unit == "month" and n in (6.0, 9.0)
+    return val
 
 
 # Ages ("a 6-year-old boy") are left out: TimeML does not mark them as durations.
@@ -1500,8 +1599,10 @@ def _shifted_point(st: _State, unit: str, steps: int, count: float, from_text: b
 
 _SET_ADVERBS = {
     "daily": "P1D", "nightly": "P1D", "weekly": "P1W", "biweekly": "P2W", "monthly": "P1M",
-    "yearly": "P1Y", "hourly": "PT1H",
+    "yearly": "P1Y", "hourly": "PT1H", "annually": "P1Y", "semiannually": "P6M",
 }  # fmt: skip
+# Adverbs only: "quarterly", "annual" are mostly adjectives ("the quarterly dividend").
+_RATE_ADVERBS = frozenset({"annually", "semiannually"})
 
 
 @_rule(
@@ -1516,7 +1617,10 @@ _SET_ADVERBS = {
 def _set(m: re.Match[str], st: _State) -> _Val | None:
     """ "daily", "every two weeks", "each July", "on Mondays" (see weekday), "twice a year"."""
     if m.group("adv"):
-        return _every(_SET_ADVERBS[m.group("adv").lower()])
+        adv = m.group("adv").lower()
+        if adv in _RATE_ADVERBS and _RATE_BEFORE.search(st.text, max(0, m.start() - 30), m.start()):
+            return None  # "20% annually", "$2 million annually": a rate, as "a year" is
+        return _every(_SET_ADVERBS[adv])
     word = m.group("u") or m.group("u2")
     low = word.lower()
     if word.title() in _WEEKDAY_NAMES:
@@ -1556,6 +1660,20 @@ def _ref(m: re.Match[str], st: _State) -> _Val | None:
 
 
 @_rule(
+    "soon",
+    {"soon"},
+    r"(?<!\bas\s)(?<!\btoo\s)(?<!\bhow\s)(?<!\bso\s)\bsoon\b"
+    r"(?!\s+(?:after|afterwards?|thereafter|as|enough|to\s+be\b|-))",
+    (16, 24),
+)
+def _soon(m: re.Match[str], st: _State) -> _Val | None:
+    """ "will soon begin", "may soon seek": FUTURE_REF; "was soon released" tells no time."""
+    if st.tense(m.start(), m.end()) < 0:
+        return None
+    return _point("FUTURE_REF", "R", deictic=True)
+
+
+@_rule(
     "recent-units",
     _T_UNITS,
     r"\b(?:in\s+)?(?P<core>(?:the\s+)?(?:recent|coming|past\s+few|last\s+few|next\s+few)\s+(?P<u>days|weeks|months|quarters)"
@@ -1592,7 +1710,7 @@ _NOT_A_CLOCK_BEFORE = re.compile(r"[\d,]\s*$|\b(?:verse|chapter|ratio)\s*$", re.
     {"#clock", "noon", "midnight", "midday", "clock", "morning", "afternoon", "evening"},
     r"\b(?:(?P<h>[01]?\d)(?::(?P<mi>[0-5]\d))?\s*(?P<ap>a\.?\s?m\b\.?|p\.?\s?m\b\.?)"
     r"|(?P<h24>[01]?\d|2[0-3]):(?P<m24>[0-5]\d)(?!\d|:\d)(?:\s*(?:hours|hrs|h)\b)?"
-    rf"|(?P<noon>noon|midnight|midday)|(?P<hw>{_HOUR_WORD})\s+o['’]clock"
+    rf"|(?<!high\s)(?<!High\s)(?P<noon>noon|midnight|midday)|(?P<hw>{_HOUR_WORD})\s+o['’]clock"
     rf"|(?P<hm>[01]?\d|{_HOUR_WORD})(?:\s+o['’]clock)?\s+in\s+the\s+(?P<half>morning|afternoon|evening)"
     rf"|(?P<pod>(?:mid|early|late)[-\s]?(?:morning|afternoon|evening))){_TZ}",
     (16, 32),
@@ -1763,6 +1881,23 @@ def _merge_clock_and_day(hits: list[_Hit], text: str) -> list[_Hit]:
         else:
             out.append(hit)
     return out
+
+
+# "10:35 a.m. (0735 GMT) Friday", "at 4 in the morning (4 a.m. EDT Thursday)".
+_PAREN_GAP = re.compile(r"\s*\((?:[^()]{0,30}\)\s*,?\s*(?:on\s+)?)?")
+_DATED = re.compile(r"\d{4}-\d\d-\d\d")
+
+
+def _date_clocks_across_parentheses(hits: list[_Hit], text: str) -> None:
+    """A clock time takes the day a parenthesis gives, or the day right after it; the two
+    stay separate mentions, as TimeML marks them."""
+    for hit, nxt in itertools.pairwise(hits):
+        if not hit.val.clock or not _PAREN_GAP.fullmatch(text, hit.end, nxt.start):
+            continue
+        day = _DATED.match(nxt.val.value)
+        if day and nxt.val.gran in ("D", "T"):
+            hit.val.value = day.group() + "T" + hit.val.value.split("T", 1)[1]
+            hit.val.anchor = nxt.val.anchor
 
 
 def _clock_day_pair(a: _Hit, b: _Hit, text: str) -> bool:
@@ -1942,6 +2077,9 @@ def _select(found: list[_Candidate]) -> list[_Candidate]:
 
 def _remember(st: _State, val: _Val) -> None:
     """Keep what later relative expressions lean on."""
+    if val.span:
+        st.ref_quarter = st.ref_period = None
+        return
     parsed = _parse_value(val.value) if val.gran in _FINENESS else None
     if parsed is None:
         return
@@ -1968,7 +2106,9 @@ def find_times(text: str, anchor: str | None) -> list[TimeMention]:
             _remember(st, val)
             hits.append(_Hit(start, end, val))
     _extend(hits, text)
-    hits = _merge_intervals(_merge_clock_and_day(hits, text), text)
+    hits = _merge_clock_and_day(hits, text)
+    _date_clocks_across_parentheses(hits, text)
+    hits = _merge_intervals(hits, text)
     return [
         TimeMention(
             start=h.start,
