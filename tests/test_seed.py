@@ -106,3 +106,31 @@ def test_times_anchor_on_the_year_the_text_gives(seed: Article) -> None:
     assert values["the night of January 5"] == ("2022-01-05TNI", None)
     assert values["until January 19"][1] == "2022-01-19"
     assert {t.anchor for t in seed.times} == {"2022"}
+
+
+def test_quotes_have_their_speakers(seed: Article) -> None:
+    by_start = {q.text[:20]: q for q in seed.quotes}
+    no = by_start["No, I haven’t asked "]
+    assert no.direct and no.speaker is not None and no.speaker.anonymous
+    assert no.speaker.canonical == "a source familiar with the situation"
+    principle = by_start["In principle, the CS"]
+    assert principle.speaker is not None and principle.speaker.canonical == no.speaker.canonical
+    power = by_start["the power will not f"]
+    assert power.speaker is not None and power.speaker.entity_id == "kb:kassym-jomart-tokayev"
+    osce = by_start["As the chairman of t"]
+    assert osce.speaker is not None and osce.speaker.canonical == "Zbigniew Rau"
+    assert (
+        osce.channel == "Twitter" and osce.cue is not None and osce.cue.text == "wrote on Twitter"
+    )
+    assert all(seed.text[q.start : q.end] == q.text for q in seed.quotes)
+
+
+def test_attribution_chain_flags_the_headline(seed: Article) -> None:
+    chain = seed.attribution
+    assert (chain.origin, chain.publisher) == ("RIA Novosti", "The Frontier Post")
+    assert chain.headline_source == "Collective Security Treaty Organization"
+    assert (chain.body_source, chain.body_via) == (
+        "a source familiar with the situation",
+        "RIA Novosti",
+    )
+    assert chain.mismatch

@@ -314,6 +314,18 @@ def eval_time(data: str | None, limit: int | None) -> None:
     _forward(timebank.main, data, limit)
 
 
+@evaluate.command(name="quotes")
+@_eval_options
+@click.option(
+    "--split", type=click.Choice(["train", "dev", "all"]), default="all", show_default=True
+)
+def eval_quotes(data: str | None, limit: int | None, split: str) -> None:
+    """PolNeAR: span-overlap P/R/F1 and speaker accuracy, direct quotes and all attributions."""
+    from dateline.evaluate import polnear
+
+    _forward(polnear.main, data, limit, "--split", split)
+
+
 def _table(headers: list[str], rows: Sequence[tuple[str, ...]]) -> None:
     from rich.console import Console
     from rich.table import Table

@@ -122,6 +122,131 @@ class TimeMention:
 
 
 @dataclass
+class Cue:
+    """The words that mark an attribution: "said", "told RIA Novosti", "according to"."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Speaker:
+    """Who a quote is attributed to: a span in the text and, where possible, an entity.
+
+    ``start``/``end`` point at the mention that names the speaker best (the resolved name
+    for a pronoun, the description for an anonymous source).
+    """
+
+    text: str
+    start: int
+    end: int
+    canonical: str
+    entity_id: str | None = None  # None for anonymous sources
+    anonymous: bool = False  # "a source familiar with the situation"
+
+
+@dataclass
+class Quote:
+    """A quotation or reported statement; ``start``/``end`` delimit the quoted content."""
+
+    start: int
+    end: int
+    text: str
+    direct: bool
+    speaker: Speaker | None = None
+    cue: Cue | None = None
+    channel: str | None = None  # Twitter, a statement, an interview, a press conference
+
+
+@dataclass
+class Participant:
+    """An event's actor or recipient: a span and the canonical entity it names."""
+
+    text: str
+    start: int
+    end: int
+    canonical: str
+    entity_id: str | None = None
+    kind: str | None = None
+    country: str | None = None  # ISO 3166 alpha-2
+    sector: str | None = None  # GOV, MIL, POL, CVL, IGO, MED, ...
+
+
+@dataclass
+class EventPlace:
+    """Where an event happened (not any place in the article)."""
+
+    text: str
+    start: int
+    end: int
+    name: str
+    geonames_id: int | None
+    lat: float
+    lon: float
+    country: str | None
+    admin1: str | None = None
+
+
+@dataclass
+class EventTime:
+    """When an event happened: a time mention, or the publication date when the text gives none."""
+
+    value: str  # TimeML value
+    end_value: str | None = None
+    text: str | None = None
+    start: int | None = None
+    end: int | None = None
+    source: str = "text"  # text | published
+
+
+@dataclass
+class Evidence:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Event:
+    """One event in the PLOVER ontology, with its evidence and derived codes."""
+
+    type: str  # AGREE ... ASSAULT (16 PLOVER types)
+    aux: str  # asserted | negated | hypothetical | future | historical
+    evidence: Evidence  # the sentence (or clause) that reports it
+    trigger: Evidence  # the word(s) that name the action
+    mode: str | None = None
+    context: list[str] = field(default_factory=list)
+    actors: list[Participant] = field(default_factory=list)
+    recipients: list[Participant] = field(default_factory=list)
+    place: EventPlace | None = None
+    when: EventTime | None = None
+    size: int | None = None
+    dead: int | None = None
+    injured: int | None = None
+    source: str | None = None  # according to whom (canonical name), when attributed
+    confidence: float = 0.5
+    cameo_root: str | None = None  # two-digit CAMEO root code via the crosswalk
+    cameo_quad: int | None = (
+        None  # 0 statement/appeal, 1 verbal coop, 2 material coop, 3 verbal conflict, 4 material conflict
+    )
+    acled_subtype: str | None = None  # CASE 2021 names: PEACE_PROTEST, ARREST, ...
+
+
+@dataclass
+class Attribution:
+    """The article's chain of attribution: who reported, who republished, who said so."""
+
+    origin: str | None = None  # the agency or outlet that first reported (the dateline's)
+    publisher: str | None = None  # who published this copy
+    headline_source: str | None = None  # canonical name the headline credits ("...: CSTO")
+    body_source: str | None = None  # speaker of the lead's attributed claim
+    body_source_anonymous: bool = False
+    body_via: str | None = None  # the outlet the source spoke to ("told RIA Novosti")
+    mismatch: bool = False  # the headline credits someone the body does not
+
+
+@dataclass
 class Article:
     id: str = ""
     source_id: str | None = None
@@ -143,6 +268,9 @@ class Article:
     entities: list[EntityMention] = field(default_factory=list)
     places: list[PlaceMention] = field(default_factory=list)
     times: list[TimeMention] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    attribution: Attribution = field(default_factory=Attribution)
+    events: list[Event] = field(default_factory=list)
     # Transient, never serialised: the raw input, and the parsed text stages share.
     raw: RawItem | None = field(default=None, repr=False, compare=False, metadata=TRANSIENT)
     doc: Any = field(default=None, repr=False, compare=False, metadata=TRANSIENT)
@@ -159,15 +287,43 @@ class Article:
         # Fields this version does not know (from a newer dateline) are left out, not fatal.
         data = {k: v for k, v in data.items() if k in known}
         data["dateline"] = Dateline(**(data.get("dateline") or {}))
+        data["attribution"] = Attribution(**(data.get("attribution") or {}))
         data["removed"] = [Removed(**r) for r in data.get("removed") or []]
         data["paragraphs"] = [(p["start"], p["end"]) for p in data.get("paragraphs") or []]
         data["issues"] = [Issue(**i) for i in data.get("issues") or []]
         data["entities"] = [EntityMention(**e) for e in data.get("entities") or []]
         data["places"] = [PlaceMention(**p) for p in data.get("places") or []]
         data["times"] = [TimeMention(**t) for t in data.get("times") or []]
+        data["quotes"] = [_quote(q) for q in data.get("quotes") or []]
+        data["events"] = [_event(e) for e in data.get("events") or []]
         if data.get("provenance"):
             data["provenance"] = Provenance(**data["provenance"])
         return cls(**data)
+
+
+def _quote(data: dict[str, Any]) -> Quote:
+    speaker, cue = data.get("speaker"), data.get("cue")
+    return Quote(
+        **{k: v for k, v in data.items() if k not in ("speaker", "cue")},
+        speaker=Speaker(**speaker) if speaker else None,
+        cue=Cue(**cue) if cue else None,
+    )
+
+
+def _event(data: dict[str, Any]) -> Event:
+    place, when = data.get("place"), data.get("when")
+    return Event(
+        **{k: v for k, v in data.items() if k not in _EVENT_PARTS},
+        evidence=Evidence(**data["evidence"]),
+        trigger=Evidence(**data["trigger"]),
+        actors=[Participant(**p) for p in data.get("actors") or []],
+        recipients=[Participant(**p) for p in data.get("recipients") or []],
+        place=EventPlace(**place) if place else None,
+        when=EventTime(**when) if when else None,
+    )
+
+
+_EVENT_PARTS = ("evidence", "trigger", "actors", "recipients", "place", "when")
 
 
 def _plain(value: Any) -> Any:

@@ -1,4 +1,4 @@
-"""The understand stages: spaCy parse, canonical entities, places and times.
+"""The understand stages: spaCy parse, entities, places, times, quotes and attribution.
 
 The parse is a batch stage (``nlp.pipe`` is much faster over many texts than one at a
 time); the others read ``article.doc`` and never parse again. Only English text is
@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from dateline.model import Article
 from dateline.pipeline import Context, batch_stage, stage
+from dateline.understand.attribution import attribute
 from dateline.understand.entities import KnowledgeBase, link_entities, load_kb
 from dateline.understand.gazetteer import Gazetteer, load_gazetteer
 from dateline.understand.nlp import load_nlp
 from dateline.understand.places import find_places, resolve_dateline
+from dateline.understand.quotes import find_quotes
 from dateline.understand.times import find_anchor, find_times
 
 NLP_BATCH = 16
@@ -69,6 +71,23 @@ def times(article: Article, ctx: Context) -> Article:
     return article
 
 
+@stage("quotes", requires={"doc", "entities"}, sets={"quotes"})
+def quotes(article: Article, ctx: Context) -> Article:
+    """Direct, mixed and indirect quotes with speaker, cue and channel."""
+    if article.doc is not None:
+        article.quotes = find_quotes(article.doc, article.entities)
+    return article
+
+
+@stage("attribution", requires={"quotes", "title", "publisher"}, sets={"attribution"})
+def attribution(article: Article, ctx: Context) -> Article:
+    """Origin, republisher and the lead's source; a headline crediting someone else is flagged."""
+    article.attribution = attribute(
+        article.title, article.origin, article.publisher, article.quotes, article.entities
+    )
+    return article
+
+
 @stage("release", requires={"doc"}, sets=set())
 def release(article: Article, ctx: Context) -> Article:
     """Drop the Doc once every stage has read it: articles outlive the pipeline."""
@@ -76,4 +95,4 @@ def release(article: Article, ctx: Context) -> Article:
     return article
 
 
-UNDERSTAND_STAGES = ["parse", "entities", "places", "times", "release"]
+UNDERSTAND_STAGES = ["parse", "entities", "places", "times", "quotes", "attribution", "release"]

@@ -1,0 +1,246 @@
+"""Quotes: the seed as issue 4 states it, quote-mark grammar, speakers, cues, channels."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from spacy.language import Language
+
+from dateline import Article, process_inputs
+from dateline.evaluate import polnear
+from dateline.model import Quote
+from dateline.understand.entities import link_entities, load_kb
+from dateline.understand.nlp import load_nlp
+from dateline.understand.quotes import find_quotes, quote_pieces
+
+SEED = Path(__file__).resolve().parents[2] / "samples" / "seed" / "000_6d99dd1d5e9afdd5.txt"
+Find = Callable[[str], list[Quote]]
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return load_nlp()  # loaded once for the module (and the process)
+
+
+@pytest.fixture(scope="module")
+def find(nlp: Language) -> Find:
+    kb = load_kb()
+
+    def run(text: str) -> list[Quote]:
+        doc = nlp(text)
+        return find_quotes(doc, link_entities(doc, kb))
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def seed(nlp: Language) -> tuple[Article, list[Quote]]:
+    (article,) = process_inputs([str(SEED)])
+    assert isinstance(article, Article)
+    return article, find_quotes(nlp(article.text), article.entities)
+
+
+def quote(quotes: list[Quote], starts: str) -> Quote:
+    found = [q for q in quotes if q.text.startswith(starts)]
+    assert found, f"no quote starts with {starts!r}: {[q.text[:30] for q in quotes]}"
+    return found[0]
+
+
+# --------------------------------------------------------------------------- the seed
+
+
+def test_seed_offsets_are_exact_and_in_order(seed: tuple[Article, list[Quote]]) -> None:
+    article, quotes = seed
+    assert quotes == sorted(quotes, key=lambda q: (q.start, q.end))
+    for q in quotes:
+        assert article.text[q.start : q.end] == q.text
+        if q.direct:  # the content, without its marks
+            assert q.text[:1] not in '“”"' and q.text[-1:] not in '“”"'
+        if q.cue:
+            assert article.text[q.cue.start : q.cue.end] == q.cue.text
+        if q.speaker:
+            assert article.text[q.speaker.start : q.speaker.end] == q.speaker.text
+
+
+def test_seed_anonymous_source(seed: tuple[Article, list[Quote]]) -> None:
+    _, quotes = seed
+    first = quote(quotes, "No, I haven’t asked yet,")
+    assert first.direct and first.speaker is not None
+    assert first.speaker.anonymous and first.speaker.entity_id is None
+    assert first.speaker.canonical == "a source familiar with the situation"
+    second = quote(quotes, "In principle, the CSTO charter")
+    assert second.speaker is not None and second.speaker.anonymous
+    assert second.speaker.text == "the agency’s interlocutor"
+    assert second.speaker.canonical == first.speaker.canonical
+    assert second.cue is not None and second.cue.text == "explained"
+
+
+def test_seed_indirect_lead(seed: tuple[Article, list[Quote]]) -> None:
+    _, quotes = seed
+    lead = quote(quotes, "Kazakhstan has not yet requested")
+    assert lead.text == (
+        "Kazakhstan has not yet requested assistance from the CSTO in connection with the mass "
+        "protests"
+    )
+    assert not lead.direct
+    assert lead.speaker is not None and lead.speaker.anonymous
+    assert lead.speaker.text == "a source familiar with the situation"
+    assert lead.cue is not None and lead.cue.text == "told RIA Novosti"
+
+
+def test_seed_mixed_quote_according_to(seed: tuple[Article, list[Quote]]) -> None:
+    _, quotes = seed
+    power = quote(quotes, "the power will not fall")
+    assert power.direct
+    assert power.speaker is not None
+    assert power.speaker.canonical == "Kassym-Jomart Tokayev"
+    assert power.speaker.entity_id == "kb:kassym-jomart-tokayev"
+    assert power.cue is not None and power.cue.text == "According to"
+    need = quote(quotes, "does not need a conflict")
+    assert need.speaker is not None and need.speaker.entity_id == "kb:kassym-jomart-tokayev"
+
+
+def test_seed_twitter(seed: tuple[Article, list[Quote]]) -> None:
+    _, quotes = seed
+    rau = quote(quotes, "As the chairman of the OSCE")
+    assert rau.direct and rau.channel == "Twitter"
+    assert rau.speaker is not None and rau.speaker.canonical == "Zbigniew Rau"
+    assert rau.speaker.entity_id == "kb:zbigniew-rau"
+    assert rau.cue is not None and rau.cue.text == "wrote on Twitter"
+
+
+# --------------------------------------------------------------------------- quote marks
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        ('"We will rebuild the bridge," the mayor said.', "We will rebuild the bridge,"),
+        ("“We will rebuild the bridge,” the mayor said.", "We will rebuild the bridge,"),
+        ("``We will rebuild the bridge,'' the mayor said.", "We will rebuild the bridge,"),
+    ],
+)
+def test_quote_mark_styles(find: Find, text: str, content: str) -> None:
+    (q,) = [q for q in find(text) if q.direct]
+    assert q.text == content
+    assert text[q.start : q.end] == content
+    assert q.speaker is not None and q.speaker.text == "the mayor"
+    assert q.cue is not None and q.cue.text == "said"
+
+
+def test_multi_paragraph_quote_is_not_given_up(find: Find) -> None:
+    text = (
+        "Maria Lindqvist, the harbour director, spoke after the storm.\n\n"
+        "“The east pier lost most of its lighting and two cranes.\n\n"
+        "“We expect the repairs to take until the spring,” she said.\n\n"
+        "Ships were sent to the southern terminal."
+    )
+    pieces = quote_pieces(text)  # three marks: an odd count
+    assert [text[p.start : p.end] for p in pieces] == [
+        "The east pier lost most of its lighting and two cranes.",
+        "We expect the repairs to take until the spring,",
+    ]
+    direct = [q for q in find(text) if q.direct]
+    assert [q.text for q in direct] == [text[p.start : p.end] for p in pieces]
+    for q in direct:
+        assert q.speaker is not None and q.speaker.text == "Maria Lindqvist"
+        assert q.cue is not None and q.cue.text == "said"
+
+
+def test_scare_quotes_are_not_quotations(find: Find) -> None:
+    text = "The so-called “reform” passed on Tuesday after a long night in the chamber."
+    assert not [q for q in find(text) if q.direct]
+
+
+# --------------------------------------------------------------------------- speakers
+
+
+def test_pronoun_resolves_to_nearest_person(find: Find) -> None:
+    text = (
+        "Angela Merkel met the delegation in Berlin on Monday.\n\n"
+        "“Europe has to stand together,” she said."
+    )
+    (q,) = [q for q in find(text) if q.direct]
+    assert q.speaker is not None
+    assert q.speaker.canonical == "Angela Merkel"
+    assert text[q.speaker.start : q.speaker.end] == "Angela Merkel"
+
+
+def test_pronoun_respects_gender_shown_in_text(find: Find) -> None:
+    text = (
+        "Mrs. Anna Kowalski, the mayor, opened the bridge. "
+        "Tomasz Nowak watched from the bank.\n\n"
+        "“It took us six years,” she said."
+    )
+    (q,) = [q for q in find(text) if q.direct]
+    assert q.speaker is not None and q.speaker.canonical.endswith("Kowalski")
+
+
+def test_according_to_indirect(find: Find) -> None:
+    text = "According to the ministry, the border will reopen next week."
+    (q,) = find(text)
+    assert q.text == "the border will reopen next week"
+    assert not q.direct
+    assert q.speaker is not None and q.speaker.text == "the ministry"
+    assert q.cue is not None and q.cue.text == "According to"
+
+
+def test_indirect_that_clause(find: Find) -> None:
+    text = "The governor said that the budget would be balanced by June."
+    (q,) = find(text)
+    assert q.text == "that the budget would be balanced by June"
+    assert not q.direct and q.speaker is not None and q.speaker.text == "The governor"
+
+
+def test_anonymous_source_linked_across_article(find: Find) -> None:
+    text = (
+        "The talks have stalled, a diplomat familiar with the negotiations told Reuters.\n\n"
+        "“Nobody wants to move first,” the source said."
+    )
+    quotes = find(text)
+    lead = quote(quotes, "The talks have stalled")
+    later = quote(quotes, "Nobody wants to move first")
+    assert lead.speaker is not None and lead.speaker.anonymous
+    assert lead.cue is not None and lead.cue.text == "told Reuters"
+    assert later.speaker is not None and later.speaker.anonymous
+    assert later.speaker.text == "the source"
+    assert later.speaker.canonical == lead.speaker.canonical
+
+
+# --------------------------------------------------------------------------- channels
+
+
+@pytest.mark.parametrize(
+    ("text", "channel"),
+    [
+        ("The minister said in a statement that prices would fall.", "a statement"),
+        ("The minister said at a press conference that prices would fall.", "a press conference"),
+        ("The minister wrote on Facebook that prices would fall.", "Facebook"),
+        ("The minister said in an interview that prices would fall.", "an interview"),
+        ("The minister said that prices would fall.", None),
+    ],
+)
+def test_channel(find: Find, text: str, channel: str | None) -> None:
+    (q,) = find(text)
+    assert q.channel == channel
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def test_polnear_smoke() -> None:
+    if not (polnear.DEFAULT_DATA / "data" / "dev").is_dir():
+        pytest.skip(f"PolNeAR not found at {polnear.DEFAULT_DATA} (../shared/eval/quotes/polnear)")
+    results = polnear.evaluate(polnear.DEFAULT_DATA, splits=("dev",), limit=5)
+    dev = results["dev"]
+    assert dev["speed"]["documents"] == 5
+    for kind in ("direct", "all"):
+        assert dev[kind]["gold"] > 0
+        assert 0.5 <= dev[kind]["f1"] <= 1.0
+
+
+def test_polnear_main_without_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert polnear.main(["--data", str(tmp_path)]) == 2
+    assert "PolNeAR not found" in capsys.readouterr().err
