@@ -38,6 +38,7 @@ golden: setup
 bench: setup
 	$(BIN)/python benchmarks/bench_html.py
 	$(BIN)/python benchmarks/bench_ingest.py
+	$(BIN)/python benchmarks/bench_nlp.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache src/*.egg-info
