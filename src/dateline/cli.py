@@ -243,6 +243,8 @@ def summary(db_path: str) -> None:
     for label in ("publishers", "languages", "origins", "reject_codes"):
         pairs = ", ".join(f"{k} ({v})" for k, v in facts[label]) or "none"
         click.echo(f"  {label.replace('_', ' ')}: {pairs}")
+    top = ", ".join(f"{e['canonical']} ({e['articles']})" for e in facts["top_entities"])
+    click.echo(f"  entities: {facts['entities']} canonical; most mentioned: {top or 'none'}")
     click.echo("  latest:")
     for published, publisher, title in facts["latest"]:
         click.echo(
@@ -333,7 +335,8 @@ def _table(headers: list[str], rows: Sequence[tuple[str, ...]]) -> None:
     table = Table(*headers, show_lines=False)
     for row in rows:
         table.add_row(*row)
-    Console().print(table)
+    # piped output has no terminal width; 80 columns would fold every cell
+    Console(width=None if sys.stdout.isatty() else 200).print(table)
 
 
 def main() -> None:

@@ -392,6 +392,8 @@ class SQLiteStore:
             "origins": top("origin"),
             "reject_codes": top("code", "rejects"),
             "latest": [tuple(row) for row in latest],
+            "entities": int(self.db.execute("SELECT count(*) FROM entities").fetchone()[0]),
+            "top_entities": self.entities(limit=6),
         }
 
     def integrity_ok(self) -> bool:
