@@ -134,3 +134,25 @@ def test_attribution_chain_flags_the_headline(seed: Article) -> None:
         "RIA Novosti",
     )
     assert chain.mismatch
+
+
+def test_events_with_negation_place_and_date(seed: Article) -> None:
+    coded = {(e.type, e.mode, e.aux) for e in seed.events}
+    assert ("REQUEST", "assist", "negated") in coded
+    assert ("REQUEST", "assist", "asserted") not in coded  # "has not yet requested"
+    assert {("PROTEST", "demo", "asserted"), ("PROTEST", "riot", "asserted")} <= coded
+    assert ("ASSAULT", "crowd-control", "asserted") in coded
+    assert ("COERCE", "curfew", "asserted") in coded
+    asserted = [e for e in seed.events if e.aux == "asserted"]
+    assert seed.events[: len(asserted)] == asserted  # asserted first
+    riot = next(e for e in seed.events if e.mode == "riot")
+    assert riot.place is not None and riot.place.name == "Almaty"
+    assert riot.when is not None and riot.when.value.startswith("2022-01-04")
+    curfew = next(e for e in seed.events if e.mode == "curfew")
+    assert [a.canonical for a in curfew.actors] == ["Kassym-Jomart Tokayev"]
+    assert curfew.when is not None and curfew.when.end_value == "2022-01-19"
+    request = next(e for e in seed.events if e.aux == "negated")
+    assert [r.canonical for r in request.recipients] == ["Collective Security Treaty Organization"]
+    assert not any(
+        e.type == "ASSAULT" and "calls to attack" in e.evidence.text for e in seed.events
+    )

@@ -328,6 +328,15 @@ def eval_quotes(data: str | None, limit: int | None, split: str) -> None:
     _forward(polnear.main, data, limit, "--split", split)
 
 
+@evaluate.command(name="events")
+@_eval_options
+def eval_events(data: str | None, limit: int | None) -> None:
+    """PLOVER GSR type/mode accuracy and actor match; ConfliBERT CAMEO quad-class macro F1."""
+    from dateline.evaluate import events
+
+    _forward(events.main, data, limit)
+
+
 def _table(headers: list[str], rows: Sequence[tuple[str, ...]]) -> None:
     from rich.console import Console
     from rich.table import Table

@@ -1,4 +1,4 @@
-"""The understand stages: spaCy parse, entities, places, times, quotes and attribution.
+"""The understand stages: spaCy parse, entities, places, times, quotes, attribution, events.
 
 The parse is a batch stage (``nlp.pipe`` is much faster over many texts than one at a
 time); the others read ``article.doc`` and never parse again. Only English text is
@@ -8,6 +8,7 @@ that looks like data. Non-English articles get empty lists, not guesses.
 
 from __future__ import annotations
 
+from dateline.events import code_events
 from dateline.model import Article
 from dateline.pipeline import Context, batch_stage, stage
 from dateline.understand.attribution import attribute
@@ -88,6 +89,21 @@ def attribution(article: Article, ctx: Context) -> Article:
     return article
 
 
+@stage("events", requires={"doc", "entities", "places", "times", "quotes"}, sets={"events"})
+def events(article: Article, ctx: Context) -> Article:
+    """PLOVER events with negation and modality, their own place and date, and evidence."""
+    if article.doc is not None:
+        article.events = code_events(
+            article.doc,
+            article.entities,
+            article.places,
+            article.times,
+            article.quotes,
+            article.published,
+        )
+    return article
+
+
 @stage("release", requires={"doc"}, sets=set())
 def release(article: Article, ctx: Context) -> Article:
     """Drop the Doc once every stage has read it: articles outlive the pipeline."""
@@ -95,4 +111,13 @@ def release(article: Article, ctx: Context) -> Article:
     return article
 
 
-UNDERSTAND_STAGES = ["parse", "entities", "places", "times", "quotes", "attribution", "release"]
+UNDERSTAND_STAGES = [
+    "parse",
+    "entities",
+    "places",
+    "times",
+    "quotes",
+    "attribution",
+    "events",
+    "release",
+]
