@@ -12,6 +12,7 @@ from dateline.model import Article, RawItem
 from dateline.pipeline import Context, ErrorPolicy, Pipeline
 from dateline.sources.reader import ReadOptions, read_inputs
 from dateline.store.sqlite import IngestSummary, SQLiteStore
+from dateline.stories.assign import STATE_VERSION, StoryIndex, assign
 
 Result = Article | Reject
 _PIPELINES: dict[tuple[bool, str | None, bool], Pipeline] = {}
@@ -71,9 +72,14 @@ def process_many(
     understand: bool = True,
     published: str | None = None,
     on_error: ErrorPolicy = "catch",
+    stories: StoryIndex | None = None,
 ) -> Iterator[Result]:
-    """Articles (and, with on_error="catch", rejects) for raw items, in input order."""
-    return pipeline(clean, published, understand).run_many(items, on_error)
+    """Articles (and, with on_error="catch", rejects) for raw items, in input order.
+
+    Each article gets ``story_id`` and ``copy_of`` over the items given (or against
+    ``stories``, an index carried over from earlier input)."""
+    results = pipeline(clean, published, understand).run_many(items, on_error)
+    return assign(results, stories if stories is not None else StoryIndex())
 
 
 def process_inputs(
@@ -104,8 +110,23 @@ class Store(SQLiteStore):
         so a rerun after a kill resumes at the cost of reading, not of processing."""
         summary = IngestSummary()
         fresh = self.unseen(read_inputs(inputs, read_options), summary)
-        results = process_many(fresh, published=published, understand=understand)
-        return self.ingest(results, summary)
+        index = self.story_index()
+        results = process_many(fresh, published=published, understand=understand, stories=index)
+        return self.ingest(results, summary, index)
+
+    def story_index(self) -> StoryIndex:
+        """The copy and story index over everything stored, as the last ingest left it."""
+        return StoryIndex.loads(self.load_state(STATE_VERSION))
+
+    def ingest(
+        self,
+        results: Iterable[Article | Reject],
+        summary: IngestSummary | None = None,
+        stories: StoryIndex | None = None,
+    ) -> IngestSummary:
+        """Store results; the story index is saved with each batch, so a kill keeps them in step."""
+        save = (lambda: (STATE_VERSION, stories.dumps())) if stories is not None else None
+        return self.write(results, summary, save)
 
 
 def open_store(path: str | Path = "dateline.db") -> Store:

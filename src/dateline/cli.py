@@ -123,12 +123,15 @@ def ingest(
     summary = IngestSummary()
     with api.open_store(db_path) as store:
         fresh = store.unseen(read_inputs(inputs, _read_options(max_bytes)), summary)
-        results = api.process_many(fresh, published=published, understand=not no_understand)
+        index = store.story_index()
+        results = api.process_many(
+            fresh, published=published, understand=not no_understand, stories=index
+        )
         if not quiet:
             results = _echo_rejects(results)
         if sys.stderr.isatty() and not quiet:
             results = _with_progress(results, summary)
-        store.ingest(results, summary)
+        store.ingest(results, summary, index)
     counts = summary.to_json()
     _err(
         f"read {counts['read']}, stored {counts['stored']}, duplicate {counts['duplicate']}, "
@@ -274,6 +277,26 @@ def entities(db_path: str, query: str | None, kind: str | None, limit: int, fmt:
     )
 
 
+@cli.command()
+@DB_OPTION
+@click.option("--limit", default=50, show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True
+)
+def stories(db_path: str, limit: int, fmt: str) -> None:
+    """List stories (articles about one happening) by size, with outlets and copies."""
+    with api.open_store(db_path) as store:
+        rows = store.stories(limit)
+    if fmt == "jsonl":
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    headers = ["story_id", "articles", "outlets", "copies", "first", "last", "title"]
+    _table(
+        headers, [tuple(str(row[h] if row[h] is not None else "") for h in headers) for row in rows]
+    )
+
+
 @cli.group(name="eval")
 def evaluate() -> None:
     """Measure accuracy on the evaluation corpora (read from ../shared/eval; never copied)."""
@@ -335,6 +358,18 @@ def eval_events(data: str | None, limit: int | None) -> None:
     from dateline.evaluate import events
 
     _forward(events.main, data, limit)
+
+
+@evaluate.command(name="stories")
+@_eval_options
+@click.option("--copies", is_flag=True, help="Copy detection on edited Wikinews copies instead.")
+@click.option("--no-understand", is_flag=True, help="Cluster on text only.")
+def eval_stories(data: str | None, limit: int | None, copies: bool, no_understand: bool) -> None:
+    """ECB+: B-cubed and pairwise F1 of story clusters; --copies: copy-detection P/R."""
+    from dateline.evaluate import stories as stories_eval
+
+    flags = [*(["--copies"] if copies else []), *(["--no-understand"] if no_understand else [])]
+    _forward(stories_eval.main, data, limit, *flags)
 
 
 def _table(headers: list[str], rows: Sequence[tuple[str, ...]]) -> None:

@@ -271,6 +271,8 @@ class Article:
     quotes: list[Quote] = field(default_factory=list)
     attribution: Attribution = field(default_factory=Attribution)
     events: list[Event] = field(default_factory=list)
+    story_id: str | None = None  # the story (happening) this article reports, over a run or store
+    copy_of: str | None = None  # the original of this article's copy group, if it is a copy
     # Transient, never serialised: the raw input, and the parsed text stages share.
     raw: RawItem | None = field(default=None, repr=False, compare=False, metadata=TRANSIENT)
     doc: Any = field(default=None, repr=False, compare=False, metadata=TRANSIENT)

@@ -24,6 +24,8 @@ FLAT_COLUMNS = (
     "published",
     "published_source",
     "language",
+    "story_id",
+    "copy_of",
     "text",
 )
 

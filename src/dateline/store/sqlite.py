@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -104,7 +104,21 @@ MIGRATIONS.append(
     );
     """
 )
+MIGRATIONS.append(
+    # 4: stories and copies, and the index that assigns them (saved with each batch)
+    """
+    ALTER TABLE articles ADD COLUMN story_id TEXT;
+    ALTER TABLE articles ADD COLUMN copy_of TEXT;
+    CREATE INDEX articles_story ON articles(story_id);
+    CREATE TABLE state (
+        name TEXT PRIMARY KEY,
+        version TEXT NOT NULL,
+        data BLOB NOT NULL
+    );
+    """
+)
 SCHEMA_VERSION = len(MIGRATIONS)
+SaveState = Callable[[], tuple[str, bytes]]
 
 
 @dataclass
@@ -183,22 +197,34 @@ class SQLiteStore:
 
     # --- writing ----------------------------------------------------------------------
 
-    def ingest(
-        self, results: Iterable[Article | Reject], summary: IngestSummary | None = None
+    def write(
+        self,
+        results: Iterable[Article | Reject],
+        summary: IngestSummary | None = None,
+        save_state: SaveState | None = None,
     ) -> IngestSummary:
-        """Store articles and rejects in batches; an article already stored is a duplicate."""
+        """Store articles and rejects in batches; an article already stored is a duplicate.
+
+        ``save_state`` gives corpus-wide state (the story index) to store in the same
+        transaction as each batch, so a killed run leaves articles and state in step."""
         summary = summary or IngestSummary()
         batch: list[Article | Reject] = []
         for result in results:
             batch.append(result)
             if len(batch) >= BATCH_SIZE:
-                self._write_batch(batch, summary)
+                self._write_batch(batch, summary, save_state)
                 batch = []
         if batch:
-            self._write_batch(batch, summary)
+            self._write_batch(batch, summary, save_state)
         return summary
 
-    def _write_batch(self, batch: list[Article | Reject], summary: IngestSummary) -> None:
+    def load_state(self, version: str, name: str = "stories") -> bytes | None:
+        row = self.db.execute("SELECT version, data FROM state WHERE name = ?", (name,)).fetchone()
+        return bytes(row["data"]) if row and row["version"] == version else None
+
+    def _write_batch(
+        self, batch: list[Article | Reject], summary: IngestSummary, save_state: SaveState | None
+    ) -> None:
         now = _now()
         self.db.execute("BEGIN IMMEDIATE")
         try:
@@ -212,6 +238,13 @@ class SQLiteStore:
                     summary.stored += 1
                 else:
                     summary.duplicate += 1
+            if save_state is not None:
+                version, data = save_state()
+                self.db.execute(
+                    "INSERT INTO state (name, version, data) VALUES ('stories', ?, ?)"
+                    " ON CONFLICT(name) DO UPDATE SET version = excluded.version, data = excluded.data",
+                    (version, data),
+                )
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
@@ -237,8 +270,8 @@ class SQLiteStore:
         prov = article.provenance
         cursor = self.db.execute(
             "INSERT OR IGNORE INTO articles (id, source_id, url, title, publisher, origin,"
-            " published, language, text, source, position, data, ingested_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " published, language, text, source, position, data, ingested_at, story_id, copy_of)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 article.id,
                 article.source_id,
@@ -253,6 +286,8 @@ class SQLiteStore:
                 prov.position if prov else None,
                 json.dumps(article.to_json(), ensure_ascii=False),
                 now,
+                article.story_id,
+                article.copy_of,
             ),
         )
         if article.raw is not None:
@@ -368,6 +403,19 @@ class SQLiteStore:
             " GROUP BY e.id ORDER BY articles DESC, mentions DESC, e.canonical LIMIT ?"
         )
         rows = self.db.execute(sql, [*params, limit])
+        return [dict(row) for row in rows]
+
+    def stories(self, limit: int = 50) -> list[dict[str, Any]]:
+        """Stories by size: articles, distinct outlets, copies, first and last date, a title."""
+        rows = self.db.execute(
+            "SELECT story_id, count(*) AS articles, count(DISTINCT publisher) AS outlets,"
+            " sum(copy_of IS NOT NULL) AS copies, min(published) AS first, max(published) AS last,"
+            " (SELECT title FROM articles b WHERE b.story_id = a.story_id"
+            "  ORDER BY b.published IS NULL, b.published, b.id LIMIT 1) AS title"
+            " FROM articles a WHERE story_id IS NOT NULL GROUP BY story_id"
+            " ORDER BY articles DESC, first, story_id LIMIT ?",
+            (limit,),
+        )
         return [dict(row) for row in rows]
 
     def overview(self) -> dict[str, Any]:
