@@ -243,6 +243,9 @@ def test_store_commands(tmp_path: Path) -> None:
     assert [json.loads(line)["code"] for line in out.splitlines()] == ["E102"]
     _, out, _ = run("summary", "--db", db)
     assert "2 articles" in out and "The Frontier Post" in out
+    events_line = out.split("asserted events: ")[1].split("\n")[0]
+    assert "PROTEST 2" in events_line and "COERCE" in events_line
+    assert "stories: 2; copies of another article: 0" in out
 
 
 def test_errors_are_coded_with_a_hint_and_no_traceback(tmp_path: Path) -> None:

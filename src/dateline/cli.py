@@ -248,6 +248,9 @@ def summary(db_path: str) -> None:
         click.echo(f"  {label.replace('_', ' ')}: {pairs}")
     top = ", ".join(f"{e['canonical']} ({e['articles']})" for e in facts["top_entities"])
     click.echo(f"  entities: {facts['entities']} canonical; most mentioned: {top or 'none'}")
+    click.echo(f"  stories: {facts['stories']}; copies of another article: {facts['copies']}")
+    events = ", ".join(f"{t} {n}" for t, n in facts["event_types"]) or "none"
+    click.echo(f"  asserted events: {events}")
     click.echo("  latest:")
     for published, publisher, title in facts["latest"]:
         click.echo(

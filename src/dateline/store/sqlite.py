@@ -441,8 +441,26 @@ class SQLiteStore:
             "reject_codes": top("code", "rejects"),
             "latest": [tuple(row) for row in latest],
             "entities": int(self.db.execute("SELECT count(*) FROM entities").fetchone()[0]),
+            "stories": int(
+                self.db.execute("SELECT count(DISTINCT story_id) FROM articles").fetchone()[0]
+            ),
+            "copies": int(
+                self.db.execute(
+                    "SELECT count(*) FROM articles WHERE copy_of IS NOT NULL"
+                ).fetchone()[0]
+            ),
+            "event_types": self._asserted_event_types(),
             "top_entities": self.entities(limit=6),
         }
+
+    def _asserted_event_types(self) -> list[tuple[str, int]]:
+        """Asserted events by PLOVER type, read from the stored article JSON."""
+        rows = self.db.execute(
+            "SELECT json_extract(e.value, '$.type') AS t, count(*) AS n"
+            " FROM articles, json_each(articles.data, '$.events') AS e"
+            " WHERE json_extract(e.value, '$.aux') = 'asserted' GROUP BY t ORDER BY n DESC, t"
+        )
+        return [(row["t"], row["n"]) for row in rows]
 
     def integrity_ok(self) -> bool:
         return bool(self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
