@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import dateline.clean.stages as clean_stages
@@ -15,6 +16,8 @@ from dateline.store.sqlite import IngestSummary, SQLiteStore
 from dateline.stories.assign import STATE_VERSION, StoryIndex, assign
 
 Result = Article | Reject
+Observer = Callable[[Iterator[Result]], Iterator[Result]]
+STATE_EVERY_SECONDS = 30.0  # how often a long ingest saves the story index with its batch
 _PIPELINES: dict[tuple[bool, str | None, bool], Pipeline] = {}
 _RESOURCES: dict[str, object] = {}  # the language model and gazetteer: one per process
 
@@ -22,8 +25,8 @@ _RESOURCES: dict[str, object] = {}  # the language model and gazetteer: one per 
 def pipeline(clean: bool = True, published: str | None = None, understand: bool = True) -> Pipeline:
     """The default stage list, built once per process and option set.
 
-    ``understand=False`` stops after cleaning: no entities, places or times, at the speed
-    of cleaning rather than of the language model.
+    ``understand=False`` stops after cleaning (no entities, places, times, quotes or
+    events), at the speed of cleaning rather than of the language model.
     """
     key = (clean, published, understand)
     if key not in _PIPELINES:
@@ -105,14 +108,19 @@ class Store(SQLiteStore):
         published: str | None = None,
         read_options: ReadOptions | None = None,
         understand: bool = True,
+        summary: IngestSummary | None = None,
+        observe: Observer | None = None,
     ) -> IngestSummary:
         """Read, process and store; raw items stored before are skipped without processing,
-        so a rerun after a kill resumes at the cost of reading, not of processing."""
-        summary = IngestSummary()
+        so a rerun after a kill resumes at the cost of reading, not of processing.
+
+        ``observe`` wraps the stream of results on its way to the store (the CLI reports
+        rejects and progress with it)."""
+        summary = summary or IngestSummary()
         fresh = self.unseen(read_inputs(inputs, read_options), summary)
         index = self.story_index()
         results = process_many(fresh, published=published, understand=understand, stories=index)
-        return self.ingest(results, summary, index)
+        return self.ingest(observe(results) if observe else results, summary, index)
 
     def story_index(self) -> StoryIndex:
         """The copy and story index over everything stored, as the last ingest left it."""
@@ -124,9 +132,26 @@ class Store(SQLiteStore):
         summary: IngestSummary | None = None,
         stories: StoryIndex | None = None,
     ) -> IngestSummary:
-        """Store results; the story index is saved with each batch, so a kill keeps them in step."""
-        save = (lambda: (STATE_VERSION, stories.dumps())) if stories is not None else None
-        return self.write(results, summary, save)
+        """Store results and, with ``stories``, the index that assigned their story ids.
+
+        The index is saved inside a batch's transaction at most every STATE_EVERY_SECONDS
+        (pickling all of it per batch would make long ingests quadratic) and at the end. A
+        killed run thus loses at most that much index: its articles stay stored, and only
+        later articles cannot join the stories they started."""
+        if stories is None:
+            return self.write(results, summary)
+        last = time.monotonic()
+
+        def save() -> tuple[str, bytes] | None:
+            nonlocal last
+            if time.monotonic() - last < STATE_EVERY_SECONDS:
+                return None
+            last = time.monotonic()
+            return STATE_VERSION, stories.dumps()
+
+        done = self.write(results, summary, save)
+        self.save_state(STATE_VERSION, stories.dumps())
+        return done
 
 
 def open_store(path: str | Path = "dateline.db") -> Store:

@@ -18,7 +18,7 @@ import click
 from dateline import api
 from dateline.errors import Code, DatelineError, Reject
 from dateline.model import Article
-from dateline.sources.reader import ReadOptions, read_inputs
+from dateline.sources.reader import ReadOptions
 from dateline.store import export as exporter
 from dateline.store.sqlite import IngestSummary
 
@@ -121,17 +121,23 @@ def ingest(
     interruption resumes quickly.
     """
     summary = IngestSummary()
-    with api.open_store(db_path) as store:
-        fresh = store.unseen(read_inputs(inputs, _read_options(max_bytes)), summary)
-        index = store.story_index()
-        results = api.process_many(
-            fresh, published=published, understand=not no_understand, stories=index
-        )
+
+    def observe(results: Iterator[Article | Reject]) -> Iterator[Article | Reject]:
         if not quiet:
             results = _echo_rejects(results)
         if sys.stderr.isatty() and not quiet:
             results = _with_progress(results, summary)
-        store.ingest(results, summary, index)
+        return results
+
+    with api.open_store(db_path) as store:
+        store.ingest_inputs(
+            inputs,
+            published=published,
+            read_options=_read_options(max_bytes),
+            understand=not no_understand,
+            summary=summary,
+            observe=observe,
+        )
     counts = summary.to_json()
     _err(
         f"read {counts['read']}, stored {counts['stored']}, duplicate {counts['duplicate']}, "

@@ -118,7 +118,7 @@ MIGRATIONS.append(
     """
 )
 SCHEMA_VERSION = len(MIGRATIONS)
-SaveState = Callable[[], tuple[str, bytes]]
+SaveState = Callable[[], tuple[str, bytes] | None]  # None: nothing to save with this batch
 
 
 @dataclass
@@ -218,6 +218,17 @@ class SQLiteStore:
             self._write_batch(batch, summary, save_state)
         return summary
 
+    def save_state(self, version: str, data: bytes) -> None:
+        with self.db:  # its own transaction
+            self._put_state(version, data)
+
+    def _put_state(self, version: str, data: bytes, name: str = "stories") -> None:
+        self.db.execute(
+            "INSERT INTO state (name, version, data) VALUES (?, ?, ?)"
+            " ON CONFLICT(name) DO UPDATE SET version = excluded.version, data = excluded.data",
+            (name, version, data),
+        )
+
     def load_state(self, version: str, name: str = "stories") -> bytes | None:
         row = self.db.execute("SELECT version, data FROM state WHERE name = ?", (name,)).fetchone()
         return bytes(row["data"]) if row and row["version"] == version else None
@@ -238,13 +249,9 @@ class SQLiteStore:
                     summary.stored += 1
                 else:
                     summary.duplicate += 1
-            if save_state is not None:
-                version, data = save_state()
-                self.db.execute(
-                    "INSERT INTO state (name, version, data) VALUES ('stories', ?, ?)"
-                    " ON CONFLICT(name) DO UPDATE SET version = excluded.version, data = excluded.data",
-                    (version, data),
-                )
+            state = save_state() if save_state is not None else None
+            if state is not None:
+                self._put_state(*state)
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
