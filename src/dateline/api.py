@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import dateline.clean.stages as clean_stages
 import dateline.understand.stages as understand_stages
@@ -14,6 +15,7 @@ from dateline.pipeline import Context, ErrorPolicy, Pipeline
 from dateline.sources.reader import ReadOptions, read_inputs
 from dateline.store.sqlite import IngestSummary, SQLiteStore
 from dateline.stories.assign import STATE_VERSION, StoryIndex, assign
+from dateline.stories.fusion import FusedEvent, fuse
 
 Result = Article | Reject
 Observer = Callable[[Iterator[Result]], Iterator[Result]]
@@ -121,6 +123,22 @@ class Store(SQLiteStore):
         index = self.story_index()
         results = process_many(fresh, published=published, understand=understand, stories=index)
         return self.ingest(observe(results) if observe else results, summary, index)
+
+    def fused_events(self) -> list[FusedEvent]:
+        """Events fused across the articles of each story (copies count once as sources)."""
+        return fuse(self.articles())
+
+    def articles_with_fused_ids(self) -> Iterator[dict[str, Any]]:
+        """The stored articles' JSON, each event carrying the id of its fused event."""
+        fused_id = {
+            (report.article_id, report.index): event.id
+            for event in self.fused_events()
+            for report in event.reports
+        }
+        for article in self.articles():
+            for index, event in enumerate(article.get("events") or []):
+                event["fused_id"] = fused_id.get((article["id"], index))
+            yield article
 
     def story_index(self) -> StoryIndex:
         """The copy and story index over everything stored, as the last ingest left it."""

@@ -206,9 +206,11 @@ def show(db_path: str, article_id: str) -> None:
     "--output", "-o", type=click.Path(dir_okay=False), help="File to write (default stdout)."
 )
 def export(db_path: str, fmt: str, output: str | None) -> None:
-    """Export every stored article: jsonl (full JSON), csv or parquet (flat columns)."""
+    """Export every stored article: jsonl (full JSON), csv or parquet (flat columns).
+
+    Events carry ``fused_id``, the id of the event fused across the story's articles."""
     with api.open_store(db_path) as store:
-        articles = store.articles()
+        articles = store.articles_with_fused_ids()
         if fmt == "parquet":
             if output is None and sys.stdout.isatty():
                 raise DatelineError(Code.BAD_OPTION, "parquet is binary", "Give --output FILE.")
@@ -304,6 +306,63 @@ def stories(db_path: str, limit: int, fmt: str) -> None:
     _table(
         headers, [tuple(str(row[h] if row[h] is not None else "") for h in headers) for row in rows]
     )
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--fused", is_flag=True, help="One row per event fused across a story's articles.")
+@click.option("--type", "event_type", help="PLOVER type: PROTEST, ASSAULT, REQUEST, ...")
+@click.option("--aux", help="asserted, negated, hypothetical, future or historical.")
+@click.option("--limit", default=100, show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True
+)
+def events(
+    db_path: str, fused: bool, event_type: str | None, aux: str | None, limit: int, fmt: str
+) -> None:
+    """List stored events, per article or (--fused) once per happening with its source count."""
+    with api.open_store(db_path) as store:
+        rows = _fused_rows(store) if fused else _event_rows(store)
+    keep = [
+        r
+        for r in rows
+        if (not event_type or r["type"] == event_type) and (not aux or r["aux"] == aux)
+    ][:limit]
+    if fmt == "jsonl":
+        for row in keep:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    headers = ["type", "mode", "aux", "actors", "recipients", "place", "day"]
+    headers += ["independent_sources", "reports"] if fused else ["article_id"]
+    _table(headers, [tuple(_cell(row[h]) for h in headers) for row in keep])
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return "" if value is None else str(value)
+
+
+def _event_rows(store: api.Store) -> list[dict[str, Any]]:
+    rows = []
+    for article in store.articles():
+        for event in article.get("events") or []:
+            when, place = event.get("when") or {}, event.get("place") or {}
+            rows.append(
+                {
+                    **event,
+                    "article_id": article["id"],
+                    "actors": [p["canonical"] for p in event.get("actors") or []],
+                    "recipients": [p["canonical"] for p in event.get("recipients") or []],
+                    "place": place.get("name"),
+                    "day": when.get("value"),
+                }
+            )
+    return rows
+
+
+def _fused_rows(store: api.Store) -> list[dict[str, Any]]:
+    return [event.to_json() for event in store.fused_events()]
 
 
 @cli.group(name="eval")
