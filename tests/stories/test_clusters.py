@@ -105,6 +105,21 @@ def test_time_decay_splits_far_apart_reports() -> None:
     assert clusterer.add(later) == "s:r2"
 
 
+def test_stories_out_of_the_window_expire_but_keep_their_ids_and_copies() -> None:
+    clusterer = StoryClusterer(window_days=30)
+    one = rehab("r1", "Tara Reid", "Promises", "2008-04-08", ("Malibu", 1), "Tara Reid in rehab")
+    other = rehab("l1", "Lindsay Lohan", "Betty Ford", "2008-06-20", ("Rancho Mirage", 2), "Lohan")
+    other.text = LOHAN
+    assert clusterer.add(one) == "s:r1"
+    assert clusterer._postings and any("s:r1" in p for p in clusterer._postings.values())
+    assert clusterer.add(other) == "s:l1"  # 73 days later: s:r1 leaves the index
+    assert not any("s:r1" in p for p in clusterer._postings.values())
+    copy = Article(id="r1c", title="Actress in clinic", text="From the wire.\n" + one.text,
+                   published="2008-06-21")  # fmt: skip
+    assert clusterer.add(copy) == "s:r1"  # a copy still joins its story
+    assert clusterer.stories() == {"s:r1": ["r1", "r1c"], "s:l1": ["l1"]}
+
+
 EVAL = Path(__file__).resolve().parents[2].parent / "shared" / "eval"
 
 

@@ -30,11 +30,14 @@ dependence, as in every single-pass clusterer). A sentence-embedding signal is f
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import chain, repeat
+from operator import mul
 
 from dateline.model import Article
 from dateline.stories.copies import CopyDetector
@@ -100,8 +103,8 @@ class _Centroid:
         """Cosine with a unit vector."""
         if self.norm2 <= 0.0:
             return 0.0
-        sums = self.sums
-        dot = sum(value * sums.get(term, 0.0) for term, value in vector.items())
+        # map() rather than a generator: the same products summed in the same order
+        dot = float(sum(map(mul, vector.values(), map(self.sums.get, vector, repeat(0.0)))))
         return dot / math.sqrt(self.norm2)
 
 
@@ -111,6 +114,7 @@ class _Story:
     centroids: dict[str, _Centroid]
     latest: date | None
     members: list[str] = field(default_factory=list)
+    terms: dict[str, None] = field(default_factory=dict)  # its postings; {} once expired
 
 
 def features(article: Article) -> dict[str, Counter[str]]:
@@ -185,7 +189,11 @@ class StoryClusterer:
         self._docs = 0
         self._stories: dict[str, _Story] = {}
         self._story_of: dict[str, str] = {}
-        self._postings: dict[str, set[str]] = {}  # strong term -> stories it indexes
+        # strong term -> stories it indexes, in insertion order (dicts, not sets: ties
+        # between candidates break the same way in every process)
+        self._postings: dict[str, dict[str, None]] = {}
+        self._now: date | None = None  # the latest publication date seen
+        self._by_latest: list[tuple[date, str]] = []  # heap; stale entries are skipped
 
     def add(self, article: Article) -> str:
         """The story id of the article (the same id if the article was added before)."""
@@ -198,6 +206,7 @@ class StoryClusterer:
             return self._attach(story, article.id)
         vectors = self._vectorise(features(article))
         when = _day(article.published)
+        self._advance(when)
         story = self._best_story(vectors, when)
         if story is None:
             story = self._new_story(article.id, when)
@@ -238,16 +247,40 @@ class StoryClusterer:
             vectors[signal] = {t: w / norm for t, w in weights.items()} if norm > 0 else {}
         return vectors
 
+    def _advance(self, when: date | None) -> None:
+        """Expire the stories whose latest article is more than ``window_days`` before the
+        latest date of the stream: their time decay is 0 for any article at or after that
+        date, so they would only take candidate slots (and postings to count) from live
+        stories. An expired story keeps its id and members, and its copies still join it;
+        only an article dated back more than the window (out of stream order) or undated
+        can no longer join it by similarity."""
+        if when is None or (self._now is not None and when <= self._now):
+            return
+        self._now = when
+        heap = self._by_latest
+        while heap and (when - heap[0][0]).days > self.window_days:
+            latest, sid = heapq.heappop(heap)
+            story = self._stories[sid]
+            if story.latest != latest:
+                continue  # a stale entry: the story has grown since
+            for term in story.terms:
+                postings = self._postings[term]
+                del postings[sid]
+                if not postings:
+                    del self._postings[term]
+            story.terms = {}
+
     def _candidates(self, vectors: dict[str, Vector]) -> list[_Story]:
+        postings = self._postings
         hits: Counter[str] = Counter()
-        for term in _strong_terms(vectors):
-            for sid in self._postings.get(term, ()):
-                hits[sid] += 1
+        hits.update(chain.from_iterable(postings.get(t, ()) for t in _strong_terms(vectors)))
         return [self._stories[sid] for sid, _ in hits.most_common(MAX_CANDIDATES)]
 
     def _best_story(self, vectors: dict[str, Vector], when: date | None) -> _Story | None:
         best, best_score = None, self.threshold
         for story in self._candidates(vectors):
+            if best_score > 0.0 and self._decay(when, story.latest) == 0.0:
+                continue  # out of the window: its score is 0
             score = self.similarity(vectors, story, when)
             if score >= best_score:
                 best, best_score = story, score
@@ -282,6 +315,8 @@ class StoryClusterer:
     def _new_story(self, article_id: str, when: date | None) -> _Story:
         story = _Story("s:" + article_id, {s: _Centroid() for s in SIGNALS}, when)
         self._stories[story.story_id] = story
+        if when is not None:
+            heapq.heappush(self._by_latest, (when, story.story_id))
         return story
 
     def _grow(self, story: _Story, vectors: dict[str, Vector], when: date | None) -> None:
@@ -289,8 +324,12 @@ class StoryClusterer:
             story.centroids[signal].add(vector)
         if when is not None and (story.latest is None or when > story.latest):
             story.latest = when
+            heapq.heappush(self._by_latest, (when, story.story_id))
+        sid = story.story_id
         for term in _strong_terms(vectors):
-            self._postings.setdefault(term, set()).add(story.story_id)
+            if term not in story.terms:
+                story.terms[term] = None
+                self._postings.setdefault(term, {})[sid] = None
 
 
 def _years_conflict(dates: Vector, centroid: _Centroid) -> bool:

@@ -73,7 +73,7 @@ class _Vocabulary:
 
     def hashes(self, tokens: list[str]) -> npt.NDArray[np.uint64]:
         ids = self._ids
-        values = [ids.get(token) for token in tokens]
+        values = list(map(ids.get, tokens))
         for i, value in enumerate(values):
             if value is None:
                 token = tokens[i]
@@ -169,13 +169,15 @@ class CopyDetector:
         key = exact_key(tokens)
         number = self._group.get(self._exact.get(key, ""))
         shingles = shingle_hashes(self._vocab.hashes(tokens))
-        if number is None:
-            number = self._find_near(shingles)
+        sketch = None  # the MinHash, made once for the query and the index
+        if number is None and len(shingles) >= self.min_shared:
+            sketch = self._minhash(shingles)
+            number = self._find_near(shingles, sketch)
         self._exact.setdefault(key, article_id)
         if number is None:
-            self._new_group(member, origin, shingles)
+            self._new_group(member, origin, shingles, sketch)
             return None
-        return self._join(number, member, origin, shingles)
+        return self._join(number, member, origin, shingles, sketch)
 
     def group_of(self, article_id: str) -> list[str]:
         """Every member of the article's group, in arrival order ([] if unknown)."""
@@ -187,11 +189,11 @@ class CopyDetector:
         number = self._group.get(article_id)
         return None if number is None else self._groups[number].original.article_id
 
-    def _find_near(self, shingles: Shingles) -> int | None:
-        if len(shingles) < self.min_shared:
-            return None  # too short for a near-copy judgement: exact matches only
+    def _find_near(self, shingles: Shingles, sketch: MinHash) -> int | None:
+        """Texts shorter than ``min_shared`` shingles are never looked up here: too short
+        for a near-copy judgement, they match exactly or not at all."""
         hits: dict[int, int] = {}
-        for key in self._lsh.query(self._minhash(shingles)):
+        for key in self._lsh.query(sketch):
             number = self._group[key]
             hits[number] = hits.get(number, 0) + 1
         best, best_score = None, 0.0
@@ -218,19 +220,28 @@ class CopyDetector:
         sketch.update_batch((shingles & np.uint64(0xFFFFFFFF)).tolist())
         return sketch
 
-    def _index(self, number: int, article_id: str, shingles: Shingles) -> None:
+    def _index(
+        self, number: int, article_id: str, shingles: Shingles, sketch: MinHash | None
+    ) -> None:
         if len(shingles) >= self.min_shared:
             self._shingles[article_id] = shingles
             self._groups[number].indexed.append(article_id)
-            self._lsh.insert(article_id, self._minhash(shingles))
+            self._lsh.insert(article_id, sketch if sketch is not None else self._minhash(shingles))
 
-    def _new_group(self, member: _Member, origin: str | None, shingles: Shingles) -> None:
+    def _new_group(
+        self, member: _Member, origin: str | None, shingles: Shingles, sketch: MinHash | None
+    ) -> None:
         self._group[member.article_id] = len(self._groups)
         self._groups.append(_Group(member, origin, [member.article_id]))
-        self._index(len(self._groups) - 1, member.article_id, shingles)
+        self._index(len(self._groups) - 1, member.article_id, shingles, sketch)
 
     def _join(
-        self, number: int, member: _Member, origin: str | None, shingles: Shingles
+        self,
+        number: int,
+        member: _Member,
+        origin: str | None,
+        shingles: Shingles,
+        sketch: MinHash | None,
     ) -> str | None:
         group = self._groups[number]
         self._group[member.article_id] = number
@@ -239,7 +250,7 @@ class CopyDetector:
             group.origin = origin
         if _rank(member, group.origin) < _rank(group.original, group.origin):
             group.original = member
-            self._index(number, member.article_id, shingles)
+            self._index(number, member.article_id, shingles, sketch)
             return None
         return group.original.article_id
 
