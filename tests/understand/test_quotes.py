@@ -168,6 +168,35 @@ def test_pronoun_resolves_to_nearest_person(find: Find) -> None:
     assert text[q.speaker.start : q.speaker.end] == "Angela Merkel"
 
 
+def test_first_name_gives_gender_when_text_does_not(find: Find) -> None:
+    text = (
+        "Susan Whitfield chaired the meeting. Robert Hale sat beside the window.\n\n"
+        "“We will vote next week,” she said."
+    )
+    (q,) = [q for q in find(text) if q.direct]
+    assert q.speaker is not None and q.speaker.canonical.endswith("Whitfield")
+
+
+def test_pronoun_takes_nearer_subject_over_older_speaker(find: Find) -> None:
+    text = (
+        "Tom Baxter said the plan was costly.\n\n"
+        "Later, Daniel Ortega Ruiz was asked about the vote.\n\n"
+        "“It is a mistake,” he said."
+    )
+    (q,) = [q for q in find(text) if q.direct]
+    assert q.speaker is not None and q.speaker.canonical.endswith("Ruiz")
+
+
+def test_continuation_after_no_break_space(find: Find) -> None:
+    text = (
+        "“We are ready,” Lena Ford said.\u00a0 “The team has trained for months and "
+        "nobody here is worried about the weather.”"
+    )
+    quotes = [q for q in find(text) if q.direct]
+    assert len(quotes) == 2
+    assert all(q.speaker is not None and q.speaker.canonical.endswith("Ford") for q in quotes)
+
+
 def test_pronoun_respects_gender_shown_in_text(find: Find) -> None:
     text = (
         "Mrs. Anna Kowalski, the mayor, opened the bridge. "

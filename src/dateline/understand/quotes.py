@@ -181,6 +181,7 @@ _OPENERS = frozenset({"“", "„", "«", "``"})
 _CLOSERS = frozenset({"”", "»", "''"})
 _LINE = re.compile(r"[^\n]+")
 _QUOTE_CHARS = "\"“”„«»`'"
+_SPACES = " \n\t\r\xa0\u2009\u200a\u202f"  # no-break and thin spaces separate too
 
 
 @dataclass
@@ -743,7 +744,7 @@ def _lead_in(
         return None
     end, n = ends[i]
     gap = text[end : piece.start]
-    if gap.count("\n") > 2 or gap.strip(_QUOTE_CHARS + " \n\t.:;,—–-"):
+    if gap.count("\n") > 2 or gap.strip(_QUOTE_CHARS + _SPACES + ".:;,—–-"):
         return None
     return cues[n]
 
@@ -754,12 +755,12 @@ def _continues(text: str, previous: _Piece, piece: _Piece, index: _Index) -> boo
     gap = text[previous.end : piece.start]
     if gap.count("\n") > 2:
         return False
-    if not gap.strip(_QUOTE_CHARS + " \n\t"):
+    if not gap.strip(_QUOTE_CHARS + _SPACES):
         return True
     boundary = _boundary_after(text, min(len(text), previous.end + 1), index)
     rest = text[max(boundary, previous.end) : piece.start]
     cue = previous.attribution.cue_start if previous.attribution else -1
-    return previous.end <= cue < boundary and not rest.strip(_QUOTE_CHARS + " \n\t")
+    return previous.end <= cue < boundary and not rest.strip(_QUOTE_CHARS + _SPACES)
 
 
 def _chain(piece: _Piece) -> list[_Piece]:
@@ -833,9 +834,8 @@ class _Resolver:
         )
         gender = _GENDER.get(lower)
         sentences = _sentences_back(self.index, head, 12)
-        near = sentences[min(2, len(sentences) - 1)].start_char
-        # the running speaker of the last sentences, then their main subjects, then anyone
-        found = self._last_speaker(near, head.idx, gender)
+        # the latest speaker or main subject of the last sentences, then anyone fitting
+        found = self._recent(sentences[:3], head.idx, kinds, gender)
         # a person the text shows to be "she" beats a nearer one it says nothing about
         passes = [(2, True), (1, True)] if gender else []
         for rank, strict in [*passes, (2, False), (1, False)]:
@@ -846,11 +846,34 @@ class _Resolver:
                 found = self._candidates(sentence.start_char, limit, kinds, gender, rank, strict)
         return found or self._last_speaker(0, head.idx, gender)
 
+    def _recent(
+        self, sentences: list[Span], before: int, kinds: set[str], gender: str | None
+    ) -> Speaker | None:
+        """The latest of the running speaker and a sentence's main subject, nearest
+        sentence first: "Trump said .... Calderon was disappointed. '...,' he said." A subject
+        must be shown to have the pronoun's gender (by title, name or text)."""
+        strict = gender is not None
+        for sentence in sentences:
+            limit = min(before, sentence.end_char)
+            speaker = self._last_speaker_at(sentence.start_char, limit, gender)
+            subject = self._candidates(sentence.start_char, limit, kinds, gender, 2, strict)
+            if speaker is not None and (subject is None or speaker[0] >= subject.start):
+                return speaker[1]
+            if subject is not None:
+                return subject
+        return None
+
     def _last_speaker(self, after: int, before: int, gender: str | None) -> Speaker | None:
+        found = self._last_speaker_at(after, before, gender)
+        return found[1] if found else None
+
+    def _last_speaker_at(
+        self, after: int, before: int, gender: str | None
+    ) -> tuple[int, Speaker] | None:
         for pos, speaker, is_person in reversed(self.speakers):
             fits = gender is None or self.gender.get(speaker.canonical, gender) == gender
             if after <= pos < before and is_person == (gender is not None) and fits:
-                return speaker
+                return pos, speaker
         return None
 
     def _candidates(
@@ -950,6 +973,69 @@ _GENDER = {
 _TITLE_GENDER = {"mr": "m", "mr.": "m", "mrs": "f", "mrs.": "f", "ms": "f", "ms.": "f", "miss": "f"}
 
 
+# Common first names by gender, a prior for people the text gives no pronoun or title for.
+# Names used for both (Chris, Pat, Jordan, ...) are left out.
+_MALE_NAMES = frozenset(
+    _wordlist("""aaron abraham adam adrian ahmed al alan albert alberto alejandro alex alexander
+    alfred ali allen alvin andre andrew andy angelo anthony antonio arnold arthur barack barry
+    ben benjamin bernard bernie bill billy bob bobby boris brad bradley brandon brendan brent
+    brett brian bruce bryan carl carlos chad charles charlie chuck clarence claude clifford
+    clint colin craig curtis dale dan daniel danny darrell darren dave david dean dennis derek
+    dick don donald doug douglas duncan dustin dwight earl ed eddie edgar eduardo edward edwin
+    elijah elliott emmanuel enrique eric erik ernest eugene evan felipe fernando francis
+    francisco frank franklin fred frederick gabriel gary gavin george gerald gilbert glenn
+    gordon graham greg gregory harold harry hassan henry herbert howard hugh hugo ian isaac
+    ivan jack jacob jake james jared jason javier jay jeb jeff jeffrey jeremy jerome jerry
+    jesse jim jimmy joe joel john johnny jon jonathan jorge jose joseph josh joshua juan julian
+    justin karl keith ken kenneth kevin kurt lance larry lawrence lee leon leonard lewis lindsey
+    lloyd louis luis luke marco marcus mario mark martin marvin matt matthew maurice max michael
+    miguel mike mitch mitchell mohammed muhammad nathan neil nicholas nick nigel noah norman
+    oliver omar oscar owen pablo patrick paul pedro pete peter phil philip phillip rafael ralph
+    ramon randy ray raymond reggie reginald reince ricardo richard rick rob robert roberto rodney
+    roger ron ronald ross roy rudy russell ryan sam samuel scott sean sergei sergio seth shane
+    sheldon simon stanley stephen steve steven stuart ted terry thomas tim timothy todd tom
+    tommy tony travis trey tyler victor vincent vladimir wade walter warren wayne wesley will
+    william willie xavier yusuf zachary""")
+)
+_FEMALE_NAMES = frozenset(
+    _wordlist("""abigail ada adriana alice alicia alison amanda amber amy ana andrea angela
+    anita ann anna anne annie april ashley audrey barbara becky betsy betty beverly bonnie
+    brenda bridget brittany carla carly carmen carol caroline carolyn catherine cathy cecilia
+    charlotte cheryl christina christine cindy claire claudia colleen connie cynthia daisy
+    dana danielle daphne darlene debbie deborah debra denise diana diane donna doris dorothy
+    edith eileen elaine eleanor elena elizabeth ella ellen emily emma erica erin esther eva
+    evelyn fiona florence frances gabriela gail gina gloria grace gretchen hannah harriet
+    heather heidi helen hillary holly ilhan irene isabel jacqueline jane janet janice jean
+    jennifer jessica jill joan joanna joanne jodi josephine joy joyce judith judy julia julie
+    karen katherine kathleen kathryn kathy katie kay kelly kellyanne kim kimberly kristen laura
+    lauren leslie linda lisa lois loretta lori lucy lynn madeleine maria marie marilyn
+    marsha martha mary maureen megan megyn melania melissa michelle monica nancy natalie nicole
+    nikki nina nora olivia pamela patricia paula pauline peggy penny rachel rebecca rita roberta
+    rosa rose ruth sally samantha sandra sara sarah sharon sheila shirley sonia sophia stephanie
+    susan suzanne sylvia tammy teresa theresa tiffany tina tracy valerie vanessa victoria
+    virginia wanda wendy yvonne""")
+)
+
+
+def _name_gender(name: str) -> str | None:
+    """The gender a person's first name usually has, when it is in the lexicon."""
+    words = name.lower().replace(".", " ").split()
+    while words and words[0] in _TITLE_WORDS:
+        words.pop(0)
+    if len(words) < 2:  # a surname alone says nothing
+        return None
+    if words[0] in _MALE_NAMES:
+        return "m"
+    if words[0] in _FEMALE_NAMES:
+        return "f"
+    return None
+
+
+_TITLE_WORDS = frozenset(
+    _wordlist("mr mrs ms miss dr sen senator rep gov governor president judge justice gen")
+)
+
+
 def _genders(doc: Doc, entities: list[EntityMention], index: _Index) -> dict[str, str]:
     """Each person's gender as the article shows it: a title ("Mrs."), or the pronoun that
     follows a mention in its sentence before another person is named ("Ms Ode said her
@@ -970,6 +1056,9 @@ def _genders(doc: Doc, entities: list[EntityMention], index: _Index) -> dict[str
             if (gender := _GENDER.get(token.lower_)) and not index.quoted(token):
                 tally[gender == "f"] += 1
                 break
+    for name, tally in votes.items():  # the first name is a prior the text can overrule
+        if prior := _name_gender(name):
+            tally[prior == "f"] += 2
     return {name: ("m" if m > f else "f") for name, (m, f) in votes.items() if m != f}
 
 
