@@ -10,6 +10,8 @@ import zlib
 
 import charset_normalizer
 
+from dateline.sources.feeds import looks_like_feed, looks_like_opml
+
 HEAD_BYTES = 65536
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -18,6 +20,24 @@ _BOMS = (
     (b"\xff\xfe", "utf-16-le"),
     (b"\xfe\xff", "utf-16-be"),
 )
+# Labels that pages use for a narrower charset than the one browsers decode them with
+# (WHATWG Encoding Standard): the narrow Python codec would fail on real pages.
+_BROWSER_CODECS = {
+    "iso-8859-1": "cp1252",
+    "latin1": "cp1252",
+    "latin-1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "euc-kr": "cp949",
+    "shift_jis": "cp932",
+    "x-sjis": "cp932",
+    "tis-620": "cp874",
+    "iso-8859-9": "cp1254",
+    "big5": "big5hkscs",
+}
 # Detector guesses kept as they are: other scripts, and Central European Latin.
 _TRUSTED_GUESSES = frozenset(
     [
@@ -59,11 +79,6 @@ _HTML_MARKERS = re.compile(
     rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<article[\s>]|<div[\s>]|<p[\s>]",
     re.IGNORECASE,
 )
-_FEED_MARKERS = re.compile(
-    rb"<rss[\s>]|<rdf:RDF|<feed[\s>][^>]*?Atom|<feed\s+xmlns|<channel[\s>]|purl\.org/rss/1\.0",
-    re.IGNORECASE,
-)
-_OPML_MARKER = re.compile(rb"<opml[\s>]", re.IGNORECASE)
 
 
 def gunzip_head(data: bytes, limit: int = HEAD_BYTES) -> bytes:
@@ -112,9 +127,10 @@ def detect_kind(head: bytes) -> str:
 
 def _markup_kind(head: bytes) -> str:
     probe = head[:8192]
-    if _OPML_MARKER.search(probe):
+    # The feed reader's own sniffers look at the root element, namespaces included.
+    if looks_like_opml(probe):
         return "opml"
-    if _FEED_MARKERS.search(probe) and not re.search(rb"<html[\s>]", probe, re.IGNORECASE):
+    if looks_like_feed(probe):
         return "feed"
     if _HTML_MARKERS.search(head):
         return "html"
@@ -124,17 +140,21 @@ def _markup_kind(head: bytes) -> str:
 
 
 def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
-    """Bytes to text: BOM, then the declared charset, then UTF-8, then a detector.
+    """Bytes to text: BOM, the declared charset (HTTP), UTF-8, the document's own
+    declaration (XML or <meta>), then a detector. Each label is tried strictly, so a wrong
+    one falls through to the next; UTF-8 goes before the in-document label because pages
+    that are valid UTF-8 often still say ISO-8859-1.
 
     Returns the text and the encoding used. Never fails: the last resort replaces.
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data[len(bom) :].decode(encoding, errors="replace"), encoding
-    for candidate in (declared, _declared_in(data), "utf-8"):
-        if candidate:
+    for label in (declared, "utf-8", _declared_in(data)):
+        if label:
+            codec = _BROWSER_CODECS.get(label.lower(), label)
             try:
-                return data.decode(candidate), candidate.lower()
+                return data.decode(codec), codec.lower()
             except (UnicodeDecodeError, LookupError):
                 continue
     best = charset_normalizer.from_bytes(data[:HEAD_BYTES]).best()

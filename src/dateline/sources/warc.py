@@ -10,20 +10,19 @@ a coded Reject.
 
 from __future__ import annotations
 
-import codecs
 import itertools
 import re
 import zlib
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from charset_normalizer import from_bytes
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.limitreader import LimitReader
 
 from dateline.errors import Code, DatelineError, Reject
 from dateline.model import RawItem
+from dateline.sources.detect import decode
 
 # warcio ships no type hints; these name what its untyped objects are.
 Record = Any  # warcio.recordloader.ArcWarcRecord
@@ -39,32 +38,8 @@ _WBITS: dict[str, tuple[int, ...]] = {
     "deflate": (zlib.MAX_WBITS, -zlib.MAX_WBITS),
 }
 _CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([^"';\s]+)""", re.IGNORECASE)
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _PLAIN_HTML = re.compile(rb"(?:\xef\xbb\xbf)?\s*<")  # what an HTML body starts with
 _HTML_START = re.compile(rb"<(?:html|!doctype\s+html)[\s>]", re.IGNORECASE)
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-# Labels that pages use for a narrower charset than the one browsers decode them with
-# (WHATWG Encoding Standard); the narrow Python codec would fail on real pages.
-_ALIASES = {
-    "iso-8859-1": "cp1252",
-    "latin1": "cp1252",
-    "latin-1": "cp1252",
-    "us-ascii": "cp1252",
-    "ascii": "cp1252",
-    "gb2312": "gb18030",
-    "gbk": "gb18030",
-    "x-gbk": "gb18030",
-    "euc-kr": "cp949",
-    "shift_jis": "cp932",
-    "x-sjis": "cp932",
-    "tis-620": "cp874",
-    "iso-8859-9": "cp1254",
-    "big5": "big5hkscs",
-}
 _NO_TEXT_HINT = "The archived page has an empty body; there is nothing to read in it."
 _CRAWL_HINT = "The crawler hit a size or time limit (WARC-Truncated); fetch the page again."
 _CODING_HINT = "Decode the body with a tool that supports this encoding, or re-crawl without it."
@@ -158,7 +133,7 @@ def _to_item(
         source=source,
         position=position,
         kind="warc-record",
-        html=_decode(payload, _charset(headers)),
+        html=decode(payload, _charset(headers))[0],
         url=url,
         published=_text(record.rec_headers.get_header("WARC-Date")),
     )
@@ -422,26 +397,6 @@ def _decompressor_for(block: bytes, coding: str) -> Any:
 
 
 # --- bytes -> text ----------------------------------------------------------------
-
-
-def _decode(payload: bytes, declared: str | None) -> str:
-    """Text from the HTTP charset, else UTF-8, else a <meta> charset, else a guess.
-
-    Each is tried strictly, so a wrong label falls through to the next; nothing fails.
-    """
-    for bom, codec in _BOMS:
-        if payload.startswith(bom):  # a byte-order mark beats any label, as in browsers
-            return payload[len(bom) :].decode(codec, errors="replace")
-    meta = _META_CHARSET.search(payload[:4096])
-    labels = (declared, "utf-8", meta.group(1).decode("ascii") if meta else None)
-    for label in labels:
-        if label:
-            try:
-                return payload.decode(_ALIASES.get(label.lower(), label))
-            except (LookupError, UnicodeDecodeError):
-                continue
-    best = from_bytes(payload).best()
-    return str(best) if best is not None else payload.decode("utf-8", errors="replace")
 
 
 def _text(value: Any) -> str | None:
