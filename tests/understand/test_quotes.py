@@ -12,16 +12,10 @@ from dateline import Article, process_inputs
 from dateline.evaluate import polnear
 from dateline.model import Quote
 from dateline.understand.entities import link_entities, load_kb
-from dateline.understand.nlp import load_nlp
 from dateline.understand.quotes import find_quotes, quote_pieces
 
 SEED = Path(__file__).resolve().parents[2] / "samples" / "seed" / "000_6d99dd1d5e9afdd5.txt"
 Find = Callable[[str], list[Quote]]
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return load_nlp()  # loaded once for the module (and the process)
 
 
 @pytest.fixture(scope="module")
