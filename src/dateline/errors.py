@@ -14,7 +14,6 @@ class Code(StrEnum):
     NOT_FOUND = "E101"
     EMPTY = "E102"
     BINARY = "E103"
-    UNKNOWN_FORMAT = "E104"
     TOO_LARGE = "E105"
     # input: a record inside a readable source is bad
     BAD_JSON = "E201"
@@ -44,7 +43,6 @@ HINTS: dict[Code, str] = {
     Code.NOT_FOUND: "Check the path or glob; quote globs so dateline expands them itself.",
     Code.EMPTY: "The input has no content; remove it or check how it was produced.",
     Code.BINARY: "dateline reads text, HTML, feeds, OPML, WARC/ARC and JSONL; this looks like none of them.",
-    Code.UNKNOWN_FORMAT: "Pass a text, HTML, RSS/Atom, OPML, WARC/ARC or JSONL input.",
     Code.TOO_LARGE: "Split the input, or raise the limit (--max-bytes) if the size is expected.",
     Code.BAD_JSON: "Each JSONL line must be one JSON object: {id, url, title, text|html, published, publisher}.",
     Code.NO_TEXT: "Give the record a non-empty 'text' or 'html' field.",

@@ -111,10 +111,6 @@ class Pipeline:
         self.stages = check_order(names)
         self.ctx = ctx or Context()
 
-    @property
-    def names(self) -> list[str]:
-        return [s.name for s in self.stages]
-
     def run(self, raw: RawItem) -> Article:
         """Run every stage on one raw item; a DatelineError means the item is rejected."""
         (result,) = self._run_chunk([raw], "raise")

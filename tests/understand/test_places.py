@@ -245,9 +245,3 @@ def test_geowebnews_main_without_data(tmp_path: Path, capsys: pytest.CaptureFixt
 
 def test_haversine() -> None:
     assert math.isclose(km(0, 0, 0, 1), 111.2, rel_tol=0.01)
-
-
-def test_read_demonyms(tmp_path: Path) -> None:
-    path = tmp_path / "demonyms.tsv"
-    path.write_text("# adjective\tplace\nSyrian\tSY\nEuropean\tEurope\nbroken line\n", "utf-8")
-    assert geowebnews.read_demonyms(path) == {"Syrian": "SY", "European": "Europe"}

@@ -286,16 +286,6 @@ def to_markdown(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def read_demonyms(path: Path) -> dict[str, str]:
-    """A two-column TSV: adjective, then an ISO 3166 alpha-2 code or a gazetteer name."""
-    table: dict[str, str] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        fields = line.split("\t")
-        if len(fields) >= 2 and not line.startswith("#") and fields[0] and fields[1]:
-            table[fields[0].strip()] = fields[1].strip()
-    return table
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dateline.evaluate.geowebnews")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="GeoWebNews folder")

@@ -468,6 +468,3 @@ class SQLiteStore:
             " WHERE json_extract(e.value, '$.aux') = 'asserted' GROUP BY t ORDER BY n DESC, t"
         )
         return [(row["t"], row["n"]) for row in rows]
-
-    def integrity_ok(self) -> bool:
-        return bool(self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
