@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DB ?= dateline.db
 
-.PHONY: setup demo test lint typecheck unit bench golden clean
+.PHONY: setup system demo test lint typecheck unit bench golden clean
 
 setup: $(STAMP)
 
@@ -30,7 +30,11 @@ typecheck: setup
 unit: setup
 	$(BIN)/pytest -q
 
-test: lint typecheck unit
+# system: Debian packages for the browser and PostgreSQL tests (skipped when unavailable)
+system:
+	scripts/system_deps.sh
+
+test: system lint typecheck unit
 
 golden: setup
 	$(BIN)/python scripts/regenerate_golden.py

@@ -17,11 +17,15 @@ from typing import Any, Self
 
 from dateline.errors import Code, DatelineError, Reject
 from dateline.model import Article, RawItem, raw_digest
+from dateline.store.event_rows import EVENTS_MIGRATION, add_event_rows, backfill_event_rows
 
 _FTS_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
 BATCH_SIZE = 200  # articles per transaction: small enough that a kill loses little work
 
-MIGRATIONS: list[str] = [
+# A step is a SQL script, or a function run inside the step's transaction (to derive data).
+Migration = str | Callable[[sqlite3.Connection], None]
+
+MIGRATIONS: list[Migration] = [
     # 1: articles, their full-text index, and rejects
     """
     CREATE TABLE articles (
@@ -117,6 +121,17 @@ MIGRATIONS.append(
     );
     """
 )
+
+
+def _events_table(db: sqlite3.Connection) -> None:
+    """5: events as rows (with their participants), derived from the stored article JSON."""
+    for statement in EVENTS_MIGRATION.split(";"):  # no triggers here: ';' ends each statement
+        if statement.strip():
+            db.execute(statement)
+    backfill_event_rows(db)
+
+
+MIGRATIONS.append(_events_table)
 SCHEMA_VERSION = len(MIGRATIONS)
 SaveState = Callable[[], tuple[str, bytes] | None]  # None: nothing to save with this batch
 
@@ -178,9 +193,19 @@ class SQLiteStore:
                 f"store schema {version} is newer than this dateline ({SCHEMA_VERSION})",
                 "Upgrade dateline to open this store.",
             )
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            # executescript commits first; BEGIN/COMMIT inside keeps each step atomic
-            self.db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version={number};\nCOMMIT;")
+        for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+            if isinstance(step, str):
+                # executescript commits first; BEGIN/COMMIT inside keeps each step atomic
+                self.db.executescript(f"BEGIN;\n{step}\nPRAGMA user_version={number};\nCOMMIT;")
+                continue
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                step(self.db)
+                self.db.execute(f"PRAGMA user_version={number}")
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
 
     @property
     def schema_version(self) -> int:
@@ -275,6 +300,7 @@ class SQLiteStore:
 
     def _add_article(self, article: Article, now: str) -> bool:
         prov = article.provenance
+        data = article.to_json()
         cursor = self.db.execute(
             "INSERT OR IGNORE INTO articles (id, source_id, url, title, publisher, origin,"
             " published, language, text, source, position, data, ingested_at, story_id, copy_of)"
@@ -291,7 +317,7 @@ class SQLiteStore:
                 article.text,
                 prov.source if prov else None,
                 prov.position if prov else None,
-                json.dumps(article.to_json(), ensure_ascii=False),
+                json.dumps(data, ensure_ascii=False),
                 now,
                 article.story_id,
                 article.copy_of,
@@ -305,6 +331,7 @@ class SQLiteStore:
         if cursor.rowcount != 1:
             return False
         self._add_entities(article)
+        add_event_rows(self.db, data)
         return True
 
     def _add_entities(self, article: Article) -> None:
@@ -461,10 +488,9 @@ class SQLiteStore:
         }
 
     def _asserted_event_types(self) -> list[tuple[str, int]]:
-        """Asserted events by PLOVER type, read from the stored article JSON."""
+        """Asserted events by PLOVER type."""
         rows = self.db.execute(
-            "SELECT json_extract(e.value, '$.type') AS t, count(*) AS n"
-            " FROM articles, json_each(articles.data, '$.events') AS e"
-            " WHERE json_extract(e.value, '$.aux') = 'asserted' GROUP BY t ORDER BY n DESC, t"
+            "SELECT type AS t, count(*) AS n FROM events WHERE aux = 'asserted'"
+            " GROUP BY t ORDER BY n DESC, t"
         )
         return [(row["t"], row["n"]) for row in rows]
