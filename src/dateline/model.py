@@ -219,7 +219,8 @@ class Event:
     context: list[str] = field(default_factory=list)
     actors: list[Participant] = field(default_factory=list)
     recipients: list[Participant] = field(default_factory=list)
-    place: EventPlace | None = None
+    place: EventPlace | None = None  # the first of ``places``: kept for readers of schema 1.0
+    places: list[EventPlace] = field(default_factory=list)  # every place the clause names
     when: EventTime | None = None
     size: int | None = None
     dead: int | None = None
@@ -321,11 +322,13 @@ def _event(data: dict[str, Any]) -> Event:
         actors=[Participant(**p) for p in data.get("actors") or []],
         recipients=[Participant(**p) for p in data.get("recipients") or []],
         place=EventPlace(**place) if place else None,
+        # articles stored before ``places`` existed have their one place
+        places=[EventPlace(**p) for p in data.get("places", [place] if place else [])],
         when=EventTime(**when) if when else None,
     )
 
 
-_EVENT_PARTS = ("evidence", "trigger", "actors", "recipients", "place", "when")
+_EVENT_PARTS = ("evidence", "trigger", "actors", "recipients", "place", "places", "when")
 
 
 def _plain(value: Any) -> Any:

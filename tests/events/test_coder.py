@@ -60,6 +60,8 @@ def test_seed_protest(seed: tuple[Article, list[Event]]) -> None:
     assert protest.aux == "asserted" and protest.mode == "demo"
     assert names(protest) == {"residents of Zhanaozen and Aktau"}
     assert protest.place is not None and protest.place.admin1 == "KZ-47"  # Mangystau
+    # the residents' two cities and their region; "western Kazakhstan" adds nothing to them
+    assert [p.name for p in protest.places] == ["Zhanaozen", "Aktau", "Mangystau Region"]
     assert protest.when is not None and protest.when.value.startswith("2022")
     assert "economic" in protest.context
 
@@ -90,6 +92,12 @@ def test_seed_emergency(seed: tuple[Article, list[Event]]) -> None:
     assert coerce[0].mode == "curfew" and names(coerce[0]) == {"Kassym-Jomart Tokayev"}
     assert coerce[0].place is not None and coerce[0].place.admin1 == "KZ-47"
     assert coerce[0].when is not None and coerce[0].when.end_value == "2022-01-19"
+    # "in Mangistau and Almaty regions, as well as in Alma-Ata": three places, one event
+    assert [(p.name, p.admin1) for p in coerce[0].places] == [
+        ("Mangystau Region", "KZ-47"),
+        ("Almaty Region", "KZ-19"),
+        ("Almaty", "KZ-75"),
+    ]
 
 
 def test_seed_dismissal_and_appeal(seed: tuple[Article, list[Event]]) -> None:
@@ -165,6 +173,22 @@ def test_place_is_the_triggers_own() -> None:
     events = code_events(doc, link_entities(doc, load_kb()), places, times, [], "2022-01-05")
     protest = one(events, "PROTEST")
     assert protest.place is not None and protest.place.name == "Marseille"
+
+
+def test_every_place_of_the_clause_and_an_interval_until_a_date() -> None:
+    text = "The prefect imposed a curfew in Lyon and Grenoble, as well as in Annecy, until March 3."
+    doc = load_nlp()(text)
+    from dateline.understand.gazetteer import load_gazetteer
+    from dateline.understand.places import find_places
+
+    places = find_places(text, doc, load_gazetteer(), None, demonyms=load_kb().demonyms)
+    times = find_times(text, find_anchor(text, "2022-02-20"))
+    events = code_events(doc, link_entities(doc, load_kb()), places, times, [], "2022-02-20")
+    curfew = one(events, "COERCE")
+    assert [p.name for p in curfew.places] == ["Lyon", "Grenoble", "Annecy"]
+    assert curfew.place == curfew.places[0]
+    assert curfew.when is not None and curfew.when.value == "2022-02-20"
+    assert curfew.when.end_value == "2022-03-03"
 
 
 def test_date_falls_back_to_publication() -> None:

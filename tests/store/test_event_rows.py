@@ -9,6 +9,7 @@ import pytest
 
 from dateline import Article, open_store
 from dateline.store.event_rows import day_range
+from dateline.store.sqlite import MIGRATIONS
 
 
 @pytest.mark.parametrize(
@@ -54,13 +55,21 @@ def test_each_event_of_a_stored_article_is_a_row_with_its_participants(
 
 
 def test_a_store_from_before_the_events_table_gets_its_rows(tmp_path: Path, seed: Article) -> None:
-    path = tmp_path / "old.db"
-    with open_store(path) as store:
+    with open_store(tmp_path / "new.db") as store:
         store.write([seed])
         expected = _event_rows(store.db)
-        # take the store back to schema 4, as an older dateline left it
-        store.db.executescript(
-            "DROP TABLE event_participants; DROP TABLE events; PRAGMA user_version = 4;"
+        row = store.db.execute("SELECT * FROM articles").fetchone()
+        columns = row.keys()
+    # the same article in a store as schema 4 left it: no events table yet
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as db:
+        for number, script in enumerate(MIGRATIONS[:4], start=1):
+            assert isinstance(script, str)
+            db.executescript(f"{script}\nPRAGMA user_version={number};")
+        db.execute(
+            f"INSERT INTO articles ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            tuple(row),
         )
+    db.close()
     with open_store(path) as store:
         assert _event_rows(store.db) == expected

@@ -107,10 +107,39 @@ def test_towns_are_places_not_persons(town: str, mentions: list[EntityMention]) 
 def test_alma_ata_is_almaty_three_times(mentions: list[EntityMention]) -> None:
     found = named(mentions, "Alma-Ata")
     assert len(found) == 3
-    (almaty,) = named(mentions, "Almaty")
     assert {(m.canonical, m.kind, m.country, m.entity_id) for m in found} == {
-        ("Almaty", "place", "KZ", almaty.entity_id)
+        ("Almaty", "place", "KZ", "kb:place:almaty")
     }
+
+
+def test_almaty_regions_is_the_region_not_the_city(mentions: list[EntityMention]) -> None:
+    # "Mangistau and Almaty regions": the region word makes both names regions
+    (region,) = named(mentions, "Almaty regions")
+    assert (region.canonical, region.entity_id, region.country) == (
+        "Almaty Region",
+        "kb:place:almaty-region",
+        "KZ",
+    )
+    assert not [m for m in mentions if m.text == "Almaty"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "entity_id"),
+    [
+        ("Snow closed roads across the Almaty region.", "Almaty region", "kb:place:almaty-region"),
+        ("Curfews hold in Almaty and Mangistau regions.", "Almaty", "kb:place:almaty-region"),
+        (
+            "Curfews hold in Mangistau and Almaty regions.",
+            "Almaty regions",
+            "kb:place:almaty-region",
+        ),
+        ("Troops stayed in the Mangistau region.", "Mangistau region", "kb:place:mangystau"),
+        ("The mayor of Almaty opened a school.", "Almaty", "kb:place:almaty"),
+    ],
+)
+def test_a_region_word_links_the_region(link: Link, text: str, name: str, entity_id: str) -> None:
+    (m,) = named(link(text), name)
+    assert m.entity_id == entity_id
 
 
 def test_mangistau_is_mangystau(mentions: list[EntityMention]) -> None:

@@ -125,6 +125,21 @@ def test_countries_and_states_before_towns(gazetteer: Gazetteer, nlp: Any) -> No
     assert km(us.lat, us.lon, 38.9, -77.0) > 1000  # the country's centre, not Washington
 
 
+@pytest.mark.parametrize(
+    ("text", "name", "admin1"),
+    [
+        ("Snow closed roads across the Almaty region.", "Almaty region", "KZ-19"),
+        ("Curfews hold in Almaty and Mangistau regions.", "Almaty", "KZ-19"),
+        ("Troops stayed in the Mangistau region.", "Mangistau region", "KZ-47"),
+    ],
+)
+def test_a_region_word_makes_the_region(
+    gazetteer: Gazetteer, nlp: Any, text: str, name: str, admin1: str
+) -> None:
+    (place,) = by_text(places(text, nlp, gazetteer), name)
+    assert (place.feature, place.admin1, place.country) == ("region", admin1, "KZ")
+
+
 def test_paris_in_an_article_about_texas(gazetteer: Gazetteer, nlp: Any) -> None:
     text = (
         "Flooding closed roads across East Texas on Monday. In Paris, the mayor said the "

@@ -201,6 +201,38 @@ def test_pronoun_respects_gender_shown_in_text(find: Find) -> None:
     assert q.speaker is not None and q.speaker.canonical.endswith("Kowalski")
 
 
+def test_a_pronoun_subject_of_the_next_sentence_shows_a_persons_gender(find: Find) -> None:
+    # "He noted" shows Baimukhanov is a man, so the earlier "she" cannot be him: with no
+    # woman in sight the pronoun stays unresolved rather than wrong
+    text = (
+        "Yerlan Baimukhanov asked the agency to review the tariffs. "
+        "On Monday, she announced that the review would be public.\n\n"
+        "Baimukhanov urged calm. He noted that prices had doubled."
+    )
+    quotes = find(text)
+    review = quote(quotes, "that the review")
+    assert review.speaker is None or "Baimukhanov" not in review.speaker.canonical
+    prices = quote(quotes, "that prices")
+    assert prices.speaker is not None and prices.speaker.canonical.endswith("Baimukhanov")
+
+
+def test_a_resolved_pronoun_settles_the_speakers_gender(find: Find) -> None:
+    text = (
+        "A senior official at the ministry spoke to reporters.\n\n"
+        "“We have no plan to raise the fee,” he said.\n\n"
+        "Later that week, she said that the fee would stay."
+    )
+    stays = quote(find(text), "that the fee")
+    assert stays.speaker is None or not stays.speaker.anonymous
+
+
+@pytest.mark.parametrize("dash", ["—", "–", "―", "--"])
+def test_a_dash_and_a_name_after_a_quote_attribute_it(find: Find, dash: str) -> None:
+    text = f"“The bridge should have been repaired years ago.”{dash}\u00a0Marta Olivera\n“Next.”"
+    q = quote(find(text), "The bridge")
+    assert q.speaker is not None and q.speaker.text == "Marta Olivera"
+
+
 def test_according_to_indirect(find: Find) -> None:
     text = "According to the ministry, the border will reopen next week."
     (q,) = find(text)

@@ -404,3 +404,60 @@ def test_a_clock_time_takes_the_day_across_a_parenthesis() -> None:
     assert found["10:35 a.m."] == "2022-01-07T10:35"
     found = values("He will leave at 4 in the morning (4 a.m. EDT Thursday).")
     assert found["4 in the morning"] == "2022-01-06T04:00"
+
+
+# --- weeks of a day, holiday weeks, past decades, duration ranges (invented sentences) ------
+
+
+def test_the_week_of_a_day_is_its_iso_week() -> None:
+    found = one("The trial resumes the week of January 17.")
+    assert (found.text, found.value) == ("the week of January 17", "2022-W03")
+
+
+def test_a_holiday_week_is_the_week_of_the_holiday() -> None:
+    # Easter 2022 is April 17; a past tense a few days before it keeps this year's Easter
+    found = one("Pilgrims arrived as Holy Easter week began.", "2022-04-14")
+    assert (found.text, found.value) == ("Easter week", "2022-W15")
+    assert one("The shops were shut on Easter Monday.", "2022-04-14").value == "2022-04-18"
+
+
+def test_the_past_decade_is_a_span_up_to_now() -> None:
+    assert values("Rents have doubled in the past decade.") == {"the past decade": "P10Y"}
+    assert values("Floods were rare in the past century.") == {"the past century": "P100Y"}
+    assert values("Floods were rare in the last decade.") == {"the last decade": "201"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "text", "low", "high"),
+    [
+        ("Repairs take two to three weeks.", "two to three weeks", "P2W", "P3W"),
+        ("The loan runs 12 to 18 months.", "12 to 18 months", "P12M", "P18M"),
+        ("Queues lasted 3-4 hours.", "3-4 hours", "PT3H", "PT4H"),
+    ],
+)
+def test_a_range_of_durations(sentence: str, text: str, low: str, high: str) -> None:
+    found = one(sentence)
+    assert (found.text, found.value, found.end_value) == (text, low, high)
+    first, second = timebank.timeml_timexes(found)
+    assert (first.value, second.value) == (low, high)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("1949", "1949-XX", True),
+        ("1998", "1998-XX-XX", True),
+        ("1998-10", "1998-10-XX", True),
+        ("2000-W07", "2000-W7", True),
+        ("198", "198X", True),
+        ("19", "19XX", True),
+        ("1989-11-06T17:00", "1989-11-06T17", True),
+        ("P10Y", "P1E", True),
+        ("P9M", "P3Q", True),
+        ("1998-W33", "1998-WXX", False),  # an unknown week is not a known one
+        ("1949", "1949-03", False),
+        ("P1D", "PT24H", False),
+    ],
+)
+def test_notation_equivalent_values(a: str, b: str, same: bool) -> None:
+    assert (timebank.canonical_value(a) == timebank.canonical_value(b)) is same

@@ -9,7 +9,15 @@ Scores, as in TempEval-3:
 - relaxed span: a system timex is matched if it overlaps a gold timex (one-to-one);
 - value F1 (the headline number): a system timex is correct if it overlaps a gold timex and
   their values are equal; P = correct / system, R = correct / gold;
-- strict span: identical offsets.
+- strict span: identical offsets;
+- value F1, notation-equivalent: as value F1, but two values written differently for the
+  same thing count as equal (``canonical_value``). The corpus writes one value several
+  ways ("1949" and "1949-XX", "2000-W07" and "2000-W7", "198" and "198X", "T17:00" and
+  "T17", "P10Y" and "P1E"); a system can only write one of them. TempEval-3's scorer
+  compares strings, so the string-equal figure is the one to set beside published ones.
+
+Every gold TIMEX3 in ``<TEXT>`` counts, whatever its value (none is empty in this corpus);
+the DCT itself is not in ``<TEXT>`` and is not scored.
 
 dateline keeps an interval as one mention ("from 1991 to 1997": value 1991, end_value 1997);
 TimeML marks each end point as its own TIMEX3 and the preposition as a SIGNAL. Before
@@ -114,6 +122,33 @@ def timeml_timexes(mention: TimeMention) -> list[Timex]:
     ]
 
 
+_YEAR_UNKNOWN_PARTS = re.compile(r"^(\d{4})(?:-XX)+$")  # "1949-XX", "1998-XX-XX"
+_MONTH_UNKNOWN_DAY = re.compile(r"^(\d{4}-\d\d)-XX$")
+_SHORT_WEEK = re.compile(r"-W(\d)(?!\d)")  # "2000-W7"
+_X_DECADE = re.compile(r"^(\d{3})X$|^(\d\d)XX$")  # "198X" (1980s), "19XX" (1900s)
+_HOUR_ONLY = re.compile(r"T(\d\d)$")  # "T17" is "T17:00"
+_DECADES_CENTURIES = re.compile(r"^P(\d+)([EC])$")  # TimeML's decade and century units
+_QUARTERS = re.compile(r"^P(\d+)Q$")  # "P3Q" is "P9M"
+
+
+def canonical_value(value: str) -> str:
+    """One spelling of a TimeML value: unknown lower parts dropped, weeks zero-padded,
+    decades and centuries in their short form, an hour with its minutes, decades and
+    centuries of duration in years, quarters of duration in months. Values that mean different things stay different."""
+    value = _YEAR_UNKNOWN_PARTS.sub(r"\1", value)
+    value = _MONTH_UNKNOWN_DAY.sub(r"\1", value)
+    value = _SHORT_WEEK.sub(r"-W0\1", value)
+    value = _X_DECADE.sub(lambda m: m.group(1) or m.group(2), value)
+    value = _HOUR_ONLY.sub(r"T\1:00", value)
+    years = _DECADES_CENTURIES.match(value)
+    if years:
+        value = f"P{int(years.group(1)) * (10 if years.group(2) == 'E' else 100)}Y"
+    quarters = _QUARTERS.match(value)
+    if quarters:
+        value = f"P{int(quarters.group(1)) * 3}M"
+    return value
+
+
 def _overlaps(a: Timex, b: Timex) -> bool:
     return a.start < b.end and b.start < a.end
 
@@ -126,7 +161,11 @@ def _match(system: list[Timex], gold: list[Timex]) -> list[tuple[Timex, Timex]]:
         options = [i for i, g in enumerate(gold) if i not in used and _overlaps(sys_t, g)]
         if not options:
             continue
-        best = next((i for i in options if gold[i].value == sys_t.value), options[0])
+        same = canonical_value(sys_t.value)
+        best = next(
+            (i for i in options if gold[i].value == sys_t.value),
+            next((i for i in options if canonical_value(gold[i].value) == same), options[0]),
+        )
         used.add(best)
         pairs.append((sys_t, gold[best]))
     return pairs
@@ -142,6 +181,7 @@ def _prf(correct: int, system: int, gold: int) -> dict[str, float]:
 class _Tally:
     def __init__(self) -> None:
         self.n_gold = self.n_system = self.relaxed = self.strict = self.value = 0
+        self.value_notation = 0
         self.by_type: dict[str, Counter[str]] = {}
         self.errors: Counter[tuple[str, str, str]] = Counter()
         self.missed: Counter[str] = Counter()
@@ -165,6 +205,7 @@ class _Tally:
             if id(s) not in matched_sys:
                 self.spurious[s.text.lower()] += 1
         for s, g in pairs:
+            self.value_notation += canonical_value(s.value) == canonical_value(g.value)
             if s.value == g.value:
                 self.value += 1
                 self._type(g.type)["gold_correct"] += 1
@@ -198,6 +239,7 @@ class _Tally:
             "relaxed_span": _prf(self.relaxed, self.n_system, self.n_gold),
             "strict_span": _prf(self.strict, self.n_system, self.n_gold),
             "value": _prf(self.value, self.n_system, self.n_gold),
+            "value_notation": _prf(self.value_notation, self.n_system, self.n_gold),
             "per_type": self.per_type(),
             "value_errors": [
                 {"text": t, "gold": g, "system": s, "count": n}
@@ -236,6 +278,7 @@ def _table(result: dict[str, Any]) -> str:
     ]
     for key, label in (
         ("value", "value (relaxed span)"),
+        ("value_notation", "value, notation-equivalent"),
         ("relaxed_span", "relaxed span"),
         ("strict_span", "strict span"),
     ):

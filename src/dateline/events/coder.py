@@ -589,8 +589,9 @@ def _unique(parts: list[Participant], exclude: list[Participant] = ()) -> list[P
 # --- place, time, counts -----------------------------------------------------------------
 
 
-def _place(trig: _Trigger, actor_head: Token | None, art: Article) -> EventPlace | None:
-    """Where the trigger's own clause says it happened, else where its actor is from."""
+def _places(trig: _Trigger, actor_head: Token | None, art: Article) -> list[EventPlace]:
+    """Where the trigger's own clause says it happened ("in Mangistau and Almaty regions, as
+    well as in Alma-Ata": all three), else where its actor is from."""
     words = [trig.tok, trig.anchor]
     cur = trig.anchor
     for _ in range(2):  # "In Almaty, protesters clashed ..., police used gas"
@@ -602,26 +603,54 @@ def _place(trig: _Trigger, actor_head: Token | None, art: Article) -> EventPlace
         words.append(cur)
     # a comma splice's first clause may carry the fronted place: "In Almaty, X clashed, Y used"
     words += [c for c in cur.children if c.dep_ == "ccomp" and c.i < cur.i]
-    for word in words:
-        for prep in word.children:
-            if prep.dep_ == "prep" and prep.lower_ in _LOC_PREPS:
-                found = _first_place(prep, art)
-                if found is not None:
-                    return found
+    # the trigger and its clause verb speak of one happening; words further up only when
+    # those name no place
+    clause = [trig.tok, trig.anchor]
+    clause += [c for w in clause for c in w.children if c.dep_ == "dobj"]  # "a curfew in Lyon"
+    for group in (clause, *([w] for w in words[2:])):
+        found = [
+            place
+            for word in dict.fromkeys(group)
+            for prep in word.children
+            if prep.dep_ == "prep" and prep.lower_ in _LOC_PREPS
+            for place in _places_under(prep, art)
+        ]
+        if found:
+            return _distinct(sorted(found, key=lambda p: p.start))
     if actor_head is not None and art.entity_at(actor_head) is None:
-        return _first_place(actor_head, art)  # "residents of Zhanaozen": a group's place
-    return None
+        return _distinct(_places_under(actor_head, art))  # "residents of Zhanaozen and Aktau"
+    return []
 
 
-def _first_place(root: Token, art: Article) -> EventPlace | None:
+def _places_under(root: Token, art: Article) -> list[EventPlace]:
+    """The places in a phrase, in text order; a relative clause is another happening, and
+    a country adds nothing beside a place inside it ("Aktau ..., in western Kazakhstan")."""
+    found: list[PlaceMention] = []
+    skip: set[int] = set()
     for tok in root.subtree:
         if tok.dep_ == "relcl":
-            break
-        p = art.place_at(tok)
-        if p is not None:
-            return EventPlace(p.text, p.start, p.end, p.name, p.geonames_id, p.lat, p.lon,
-                              p.country, p.admin1)  # fmt: skip
-    return None
+            skip.update(t.i for t in tok.subtree)
+        p = art.place_at(tok) if tok.i not in skip else None
+        if p is not None and p not in found:
+            found.append(p)
+    inner = {p.country for p in found if p.feature != "country"}
+    return [
+        EventPlace(p.text, p.start, p.end, p.name, p.geonames_id, p.lat, p.lon, p.country, p.admin1)
+        for p in found
+        if p.feature != "country" or p.country not in inner
+    ]
+
+
+def _distinct(places: list[EventPlace]) -> list[EventPlace]:
+    """One entry per place: "Alma-Ata" and a later "Almaty" are the same city."""
+    seen: set[tuple[object, ...]] = set()
+    out = []
+    for place in places:
+        key = (place.geonames_id,) if place.geonames_id is not None else (place.name, place.country)
+        if key not in seen:
+            seen.add(key)
+            out.append(place)
+    return out
 
 
 def _when(trig: _Trigger, sent: Span, times: list[TimeMention], published: str | None
@@ -643,6 +672,7 @@ def _when(trig: _Trigger, sent: Span, times: list[TimeMention], published: str |
     value = first.value
     if re.match(r"(until|till|through)\b", first.text, re.I):  # in force from now until then
         value = published or _last_date_before(times, first.start) or first.value
+        end_value = end_value or first.value
     return EventTime(value, end_value, text[first.start : last.end], first.start, last.end)
 
 
@@ -741,6 +771,7 @@ def _event(trig: _Trigger, sent: Span, art: Article, times: list[TimeMention],
     if type_ == "ASSAULT" and base_form(trig.tok.text, lex) in _CLASH:
         acled = "ARMED_CLASH"
     dead, injured = _casualties(trig, lex)
+    places = _places(trig, actor_head, art)
     quote = art.quote_at(trig.tok.idx)
     end = trig.tok.i + len(trig.rule.words) - trig.rule.head
     start = trig.tok.i - trig.rule.head
@@ -756,7 +787,7 @@ def _event(trig: _Trigger, sent: Span, art: Article, times: list[TimeMention],
         type=type_, aux=aux, evidence=evidence,
         trigger=Evidence(trigger.start_char, trigger.end_char, trigger.text),
         mode=mode, context=_contexts(sent, lex), actors=actors, recipients=recipients,
-        place=_place(trig, actor_head, art), when=when,
+        place=places[0] if places else None, places=places, when=when,
         size=_size(actor_head) if type_ == "PROTEST" else None, dead=dead, injured=injured,
         source=quote.speaker.canonical if quote and quote.speaker else None,
         confidence=round(min(confidence, 1.0), 2),

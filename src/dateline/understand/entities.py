@@ -512,6 +512,7 @@ def link_entities(doc: Doc, kb: KnowledgeBase | None = None) -> list[EntityMenti
     mentions.sort(key=lambda m: m.start)
     for mention in mentions:
         _resolve(mention, kb)
+    mentions = _region_words(doc, mentions, kb)
     _link_within(mentions, defined, kb)
     mentions += _propagate(doc, mentions, occupied)
     mentions.sort(key=lambda m: m.start)
@@ -566,6 +567,80 @@ def _resolve(mention: _Mention, kb: KnowledgeBase) -> None:
     if match is not None:
         mention.entity = match.entity
         mention.weak = not match.strong
+
+
+# "Almaty region", "Mangistau and Almaty regions": the name is the region's, not its city's
+_REGION_NOUNS = frozenset({"region", "oblast", "province"})
+_REGION_FORMS = ("{} Region", "{} Oblast", "{} Province")
+_COORDINATORS = frozenset({"and", ",", "or", "&"})
+
+
+def _region_noun(doc: Doc, i: int) -> str | None:
+    """The region noun at token i ("region", "Oblasts"), singular, lower case; else None."""
+    if i >= len(doc):
+        return None
+    word = doc[i].lower_
+    singular = word[:-1] if word.endswith("s") else word
+    return singular if singular in _REGION_NOUNS else None
+
+
+def _region_entity(mention: _Mention, noun: str, kb: KnowledgeBase) -> KBEntity | None:
+    """The knowledge base's region named "<name> <noun>" (or another region form), if any."""
+    forms = [f"{mention.name} {noun.title()}"]
+    forms += [form.format(mention.name) for form in _REGION_FORMS]
+    for form in forms:
+        match = kb.lookup(form, "GPE")
+        if match is not None and match.entity.kind == "place":
+            return match.entity
+    return None
+
+
+def _region_words(doc: Doc, mentions: list[_Mention], kb: KnowledgeBase) -> list[_Mention]:
+    """Place names followed by a region noun link to the region, and the noun joins the span.
+
+    The plural covers the names coordinated before it ("Mangistau and Almaty regions"):
+    those link to their regions too, with their spans unchanged. A name the knowledge base
+    has no region for keeps its own link.
+    """
+    out = list(mentions)
+    starts = {m.start: k for k, m in enumerate(out)}
+    for k, mention in enumerate(out):
+        if mention.label not in ("GPE", "LOC"):
+            continue
+        noun = _region_noun(doc, mention.end)
+        region = _region_entity(mention, noun, kb) if noun else None
+        if noun is None or region is None or mention.end in starts:
+            continue
+        if mention.entity is None or mention.entity.id != region.id:
+            grown = _new_mention(doc, mention.start, mention.end + 1, mention.label, region.id)
+            grown.entity = region
+            out[k] = grown
+        if doc[mention.end].lower_.endswith("s"):
+            _coordinated_regions(doc, out, starts, mention.start, noun, kb)
+    return out
+
+
+def _coordinated_regions(
+    doc: Doc,
+    mentions: list[_Mention],
+    starts: dict[int, int],
+    start: int,
+    noun: str,
+    kb: KnowledgeBase,
+) -> None:
+    """Walk back over "X, Y and" before a plural region noun, linking each name to its region."""
+    i = start
+    while i > 0 and doc[i - 1].lower_ in _COORDINATORS:
+        before = next(
+            (mentions[starts[s]] for s in starts if s < i - 1 and mentions[starts[s]].end == i - 1),
+            None,
+        )
+        if before is None or before.label not in ("GPE", "LOC"):
+            return
+        region = _region_entity(before, noun, kb)
+        if region is not None:
+            before.entity, before.weak, before.span_id = region, False, region.id
+        i = before.start
 
 
 # within one article --------------------------------------------------------------------------

@@ -616,7 +616,7 @@ def _frame_cue(
     return before[-1] if before else None
 
 
-_DASH = re.compile(r"[\s\"”'’]*[—–]|[\s\"”'’]*--?(?=\s)")
+_DASH = re.compile(r"[\s\"”'’]*[—–―]|[\s\"”'’]*--?(?=\s)")
 
 
 def _dash(doc: Doc, piece: _Piece, index: _Index, cues: list[_Attribution]) -> _Attribution | None:
@@ -785,13 +785,20 @@ class _Resolver:
     def __post_init__(self) -> None:
         self.entity_starts = [e.start for e in self.entities]
         self.gender = _genders(self.doc, self.entities, self.index)
+        self.resolving: int | None = None  # the pronoun being resolved: its own vote is out
 
     def resolve(self, phrase: Span) -> Speaker | None:
         head = phrase.root
         speaker = self._named(phrase, head)
         person = True
         if speaker is None and head.lower_ in PRONOUNS:
+            self.resolving = head.i
             speaker = self._pronoun(head)
+            self.resolving = None
+            self.gender.resolved(head.i, speaker.canonical if speaker else None)
+            # "he said" settles the speaker's gender for the pronouns that follow
+            if speaker is not None and (gender := _GENDER.get(head.lower_)):
+                self.gender.settle(speaker.canonical, gender)
         elif speaker is None:
             speaker = self._description(phrase, head)
         if speaker is not None:
@@ -821,6 +828,9 @@ class _Resolver:
             return None
         entity = holding[-1]
         return Speaker(entity.text, entity.start, entity.end, entity.canonical, entity.entity_id)
+
+    def _gender(self, name: str, default: str | None) -> str | None:
+        return self.gender.of(name, self.resolving) or default
 
     def _is_person(self, speaker: Speaker) -> bool:
         return any(e.kind == "person" for e in self._entities_in(speaker.start, speaker.end))
@@ -871,7 +881,7 @@ class _Resolver:
         self, after: int, before: int, gender: str | None
     ) -> tuple[int, Speaker] | None:
         for pos, speaker, is_person in reversed(self.speakers):
-            fits = gender is None or self.gender.get(speaker.canonical, gender) == gender
+            fits = gender is None or self._gender(speaker.canonical, gender) == gender
             if after <= pos < before and is_person == (gender is not None) and fits:
                 return pos, speaker
         return None
@@ -890,7 +900,7 @@ class _Resolver:
         for e in self._entities_in(start, end):
             if e.kind not in kinds or e.end > end or self.index.piece_at(e.start) is not None:
                 continue
-            if gender and self.gender.get(e.canonical, None if strict else gender) != gender:
+            if gender and self._gender(e.canonical, None if strict else gender) != gender:
                 continue
             if rank == 1 or _main_subject(
                 self.doc, self.index.token_at(e.start), self.index.token_at(e.end - 1)
@@ -1036,17 +1046,48 @@ _TITLE_WORDS = frozenset(
 )
 
 
-def _genders(doc: Doc, entities: list[EntityMention], index: _Index) -> dict[str, str]:
-    """Each person's gender as the article shows it: a title ("Mrs."), or the pronoun that
+@dataclass
+class _Genders:
+    """What the article shows of each person's gender: votes for "m" and "f", each vote
+    remembered with the pronoun that cast it (a pronoun must not vote for its own reading)."""
+
+    votes: dict[str, list[tuple[str, int, int | None]]] = field(default_factory=dict)
+    settled: dict[str, str] = field(default_factory=dict)
+    read_as: dict[int, str | None] = field(default_factory=dict)  # pronoun -> who it was
+
+    def resolved(self, pronoun: int, name: str | None) -> None:
+        """A pronoun read as someone else no longer votes for this one."""
+        self.read_as[pronoun] = name
+
+    def vote(self, name: str, gender: str, weight: int, pronoun: int | None = None) -> None:
+        self.votes.setdefault(name, []).append((gender, weight, pronoun))
+
+    def settle(self, name: str, gender: str) -> None:
+        """A resolved pronoun's gender, for people the votes leave open."""
+        if self.of(name) is None:
+            self.settled.setdefault(name, gender)
+
+    def of(self, name: str, skip: int | None = None) -> str | None:
+        m = f = 0
+        for gender, weight, pronoun in self.votes.get(name, ()):
+            if pronoun is None or (pronoun != skip and self.read_as.get(pronoun, name) == name):
+                m, f = (m + weight, f) if gender == "m" else (m, f + weight)
+        if m != f:
+            return "m" if m > f else "f"
+        return self.settled.get(name)
+
+
+def _genders(doc: Doc, entities: list[EntityMention], index: _Index) -> _Genders:
+    """Each person's gender as the article shows it: a title ("Mrs."), the pronoun that
     follows a mention in its sentence before another person is named ("Ms Ode said her
-    ..."). Majority vote; unknown stays out."""
-    votes: dict[str, list[int]] = {}
+    ..."), a pronoun subject of the next sentence when the person, alone, was the subject of
+    this one ("Tokayev urged calm. He noted ..."), and the first name as a prior."""
+    genders = _Genders()
     people = [e for e in entities if e.kind == "person"]
     for n, e in enumerate(people):
         first = index.token_at(e.start)
-        tally = votes.setdefault(e.canonical, [0, 0])
         if first > 0 and (title := _TITLE_GENDER.get(doc[first - 1].lower_)):
-            tally[title == "f"] += 3
+            genders.vote(e.canonical, title, 3)
         # only the mention's own sentence votes: a pronoun further on is what we resolve
         sentence_end = index.sentences[index.sentence(first)].end_char
         stop = min(people[n + 1].start if n + 1 < len(people) else len(index.text), sentence_end)
@@ -1054,12 +1095,33 @@ def _genders(doc: Doc, entities: list[EntityMention], index: _Index) -> dict[str
             if token.idx >= stop:
                 break
             if (gender := _GENDER.get(token.lower_)) and not index.quoted(token):
-                tally[gender == "f"] += 1
+                genders.vote(e.canonical, gender, 1, token.i)
                 break
-    for name, tally in votes.items():  # the first name is a prior the text can overrule
+    _next_subject_votes(doc, people, index, genders)
+    for name in {e.canonical for e in people}:  # the first name is a prior the text can overrule
         if prior := _name_gender(name):
-            tally[prior == "f"] += 2
-    return {name: ("m" if m > f else "f") for name, (m, f) in votes.items() if m != f}
+            genders.vote(name, prior, 2)
+    return genders
+
+
+def _next_subject_votes(
+    doc: Doc, people: list[EntityMention], index: _Index, genders: _Genders
+) -> None:
+    by_sentence: dict[int, list[EntityMention]] = {}
+    for e in people:
+        by_sentence.setdefault(index.sentence(index.token_at(e.start)), []).append(e)
+    for n, named in by_sentence.items():
+        if n + 1 >= len(index.sentences) or len({e.canonical for e in named}) != 1:
+            continue
+        e = named[0]
+        if not _main_subject(doc, index.token_at(e.start), index.token_at(e.end - 1)):
+            continue
+        following = index.sentences[n + 1]
+        subject = next((t for t in following if t.dep_ in _SUBJECT_DEPS), None)
+        if subject is None or subject.head.dep_ != "ROOT" or index.quoted(subject):
+            continue
+        if gender := _GENDER.get(subject.lower_):
+            genders.vote(e.canonical, gender, 1, subject.i)
 
 
 def _sentences_back(index: _Index, token: Token, count: int) -> list[Span]:

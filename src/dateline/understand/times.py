@@ -1021,6 +1021,9 @@ def _relative(m: re.Match[str], st: _State) -> _Val | None:
         return None  # ABC's "This Week"
     rel = m.group("rel").lower()
     unit = _UNIT_LETTER[m.group("u").lower()]
+    if rel == "past" and unit in ("E", "C"):
+        # "the past decade" runs up to now: ten years, not the 1980s ("the last decade")
+        return _dur(1, m.group("u").lower())
     if rel in ("following", "same", "that"):
         # Narrative: counted from the period named last.
         shifted = (
@@ -1419,7 +1422,7 @@ _SPACES = re.compile(r"\s+")
     "holiday",
     {"christmas", "boxing", "new", "valentine", "halloween", "independence", "fourth", "july"}
     | {"thanksgiving", "memorial", "labor", "election", "good", "easter"},
-    r"\b(?P<h>" + _HOLIDAY_PATTERN + r")\b(?:\s+(?P<y>" + _YEAR + r"))?",
+    r"\b(?P<h>" + _HOLIDAY_PATTERN + r")\b(?:\s+(?P<y>" + _YEAR + r")|\s+(?P<wk>week)\b)?",
     (16, 24),
 )
 def _holiday(m: re.Match[str], st: _State) -> _Val | None:
@@ -1439,8 +1442,15 @@ def _holiday(m: re.Match[str], st: _State) -> _Val | None:
         tense = st.tense(m.start(), m.end())
         this_year = rule(base.year)
         moved = (tense < 0 and this_year > base) or (tense > 0 and this_year < base)
+        # only as far as the tense may reach: a past-tense "Easter" a week before Easter
+        # is this year's, its week already begun
+        moved = moved and abs((rule(base.year + tense) - base).days) <= _TENSE_REACH
         year = base.year + tense if moved else base.year
-    return _point(rule(year).isoformat(), "D") if year else None
+    if not year:
+        return None
+    if m.group("wk"):  # "Easter week", "Christmas week": the ISO week of the day
+        return _point(_iso_week(rule(year)), "W")
+    return _point(rule(year).isoformat(), "D")
 
 
 # --- durations, "ago", sets, reference words ---------------------------------------------
@@ -1841,16 +1851,54 @@ def _extend(hits: list[_Hit], text: str) -> None:
         ceiling = hits[i + 1].start if i + 1 < len(hits) else len(text)
         gran = hit.val.gran
         if gran == "D":
+            _week_of(hit, text, floor)
+        if hit.val.gran == "D":
             _add_part_of_day(hit, text, floor, ceiling)
         if gran in _CALENDAR_GRANS or hit.val.value.endswith(_PART_OF_DAY_END):
             fuzzy = _lookbehind(_FUZZY_BEFORE, _FUZZY_BEFORE_LAST, text, hit.start, floor)
             # "the end of" a day is left to the part-of-day rule.
             if fuzzy and not (gran == "D" and _OF_THE_END.search(fuzzy.group())):
                 hit.start = fuzzy.start()
+        if gran == "P":
+            _duration_range(hit, text, floor)
         if gran in ("P", "D", "M", "Y", "R", "T"):
             approx = _lookbehind(_APPROX_BEFORE, _APPROX_BEFORE_LAST, text, hit.start, floor)
             if approx and (gran in ("P", "T") or approx.group().lower().startswith(_APPROX_POINT)):
                 hit.start = approx.start()
+
+
+_RANGE_LOW = re.compile(rf"(?P<n>\b(?:{_NUM}))\s*(?:to|-|–)\s*$", re.I)
+_DURATION_VALUE = re.compile(r"^P(T?)(\d+(?:\.\d+)?)([A-Z])$")
+
+
+def _duration_range(hit: _Hit, text: str, floor: int) -> None:
+    """ "two to three weeks", "12 to 18 months": the low end takes the unit; the range is
+    one mention, value the low end, end_value the high end (TimeML marks two)."""
+    high = _DURATION_VALUE.match(hit.val.value)
+    if high is None or hit.val.end_value is not None or not text[hit.start].isalnum():
+        return
+    if text[hit.start : hit.start + 4].lower() == "the ":
+        return
+    found = _RANGE_LOW.search(text, max(floor, hit.start - 30), hit.start)
+    low = _number(found.group("n")) if found else None
+    if found is None or low is None or low >= float(high.group(2)):
+        return
+    count = int(low) if low == int(low) else low
+    hit.val.end_value = hit.val.value
+    hit.val.value = f"P{high.group(1)}{count}{high.group(3)}"
+    hit.start = found.start("n")
+
+
+_WEEK_OF = re.compile(r"(?:the\s+)?week\s+of\s+$", re.I)
+
+
+def _week_of(hit: _Hit, text: str, floor: int) -> None:
+    """ "the week of March 6": the ISO week holding that day."""
+    found = _lookbehind(_WEEK_OF, frozenset({"of"}), text, hit.start, floor)
+    parsed = _parse_value(hit.val.value) if found else None
+    if found and parsed and parsed[0] == "D" and hit.val.end_value is None:
+        hit.val.value, hit.val.gran = _iso_week(parsed[1]), "W"
+        hit.start = found.start()
 
 
 def _add_part_of_day(hit: _Hit, text: str, floor: int, ceiling: int) -> None:
