@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self
 
 import dateline.clean.stages as clean_stages
 import dateline.understand.stages as understand_stages
@@ -13,7 +13,8 @@ from dateline.errors import Reject
 from dateline.model import Article, RawItem
 from dateline.pipeline import Context, ErrorPolicy, Pipeline
 from dateline.sources.reader import ReadOptions, read_inputs
-from dateline.store.sqlite import IngestSummary, SQLiteStore
+from dateline.store.postgres import PostgresStore, is_postgres_url
+from dateline.store.sqlite import IngestSummary, SaveState, SearchHit, SQLiteStore
 from dateline.stories.assign import STATE_VERSION, StoryIndex, assign
 from dateline.stories.fusion import FusedEvent, fuse
 
@@ -100,8 +101,55 @@ def process_inputs(
     return process_many(items, clean=clean, understand=understand, published=published)
 
 
-class Store(SQLiteStore):
-    """An article store; ``ingest_inputs`` reads, processes and stores in one call."""
+class StoreAPI:
+    """What every store adds to its backend: ingest with the story index, fused events.
+
+    Mixed in after a backend class (SQLiteStore, PostgresStore), which gives the methods
+    declared below; only backend-neutral calls are made here."""
+
+    if TYPE_CHECKING:  # supplied by the backend class
+
+        def unseen(
+            self, items: Iterable[RawItem | Reject], summary: IngestSummary
+        ) -> Iterator[RawItem | Reject]: ...
+
+        def write(
+            self,
+            results: Iterable[Article | Reject],
+            summary: IngestSummary | None = None,
+            save_state: SaveState | None = None,
+        ) -> IngestSummary: ...
+
+        def save_state(self, version: str, data: bytes) -> None: ...
+
+        def load_state(self, version: str, name: str = "stories") -> bytes | None: ...
+
+        def articles(self) -> Iterator[dict[str, Any]]: ...
+
+        def get(self, article_id: str) -> Article: ...
+
+        def count(self) -> int: ...
+
+        def search(self, query: str, limit: int = 20) -> list[SearchHit]: ...
+
+        def rejects(self) -> list[dict[str, str]]: ...
+
+        def entities(
+            self, query: str | None = None, kind: str | None = None, limit: int = 50
+        ) -> list[dict[str, Any]]: ...
+
+        def stories(self, limit: int = 50) -> list[dict[str, Any]]: ...
+
+        def overview(self) -> dict[str, Any]: ...
+
+        @property
+        def schema_version(self) -> int: ...
+
+        def close(self) -> None: ...
+
+        def __enter__(self) -> Self: ...
+
+        def __exit__(self, *exc: object) -> None: ...
 
     def ingest_inputs(
         self,
@@ -172,6 +220,20 @@ class Store(SQLiteStore):
         return done
 
 
-def open_store(path: str | Path = "dateline.db") -> Store:
-    """Open (creating and migrating as needed) the SQLite store at ``path``."""
-    return Store(path)
+class Store(SQLiteStore, StoreAPI):
+    """An article store in one SQLite file; ``ingest_inputs`` reads, processes and stores."""
+
+
+class PgStore(PostgresStore, StoreAPI):
+    """An article store in a PostgreSQL database (``postgresql://`` URL), same API."""
+
+
+AnyStore = Store | PgStore  # what open_store gives: code that works on both takes this
+
+
+def open_store(db: str | Path = "dateline.db") -> AnyStore:
+    """Open (creating and migrating as needed) the store at ``db``: a SQLite file path, or
+    a ``postgresql://`` (or ``postgres://``) URL of an existing PostgreSQL database."""
+    if is_postgres_url(db):
+        return PgStore(str(db))
+    return Store(db)

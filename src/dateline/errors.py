@@ -35,6 +35,31 @@ class Code(StrEnum):
     STORE = "E402"
     NOT_IN_STORE = "E403"
     PIPELINE_ORDER = "E404"
+    # the PostgreSQL store
+    PG_CONNECT = "E420"
+    # watch and alerts
+    FEED_LIST = "E501"
+    RULES_FILE = "E502"
+    RULE_KEY = "E503"
+    RULE_VALUE = "E504"
+    WEBHOOK = "E505"
+    ALERT_OUTPUT = "E506"
+    ROBOTS = "E507"
+    # batch (Dask) runs and loading their output
+    SHARD_FAILED = "E701"
+    BATCH_OUTPUT = "E702"
+    BATCH_OPTIONS = "E703"
+    SCHEDULER = "E704"
+    BATCH_INPUT = "E705"
+    # web app and HTTP API
+    BAD_PARAMETER = "E601"
+    BAD_CURSOR = "E602"
+    NOT_FOUND_HTTP = "E603"
+    INGEST_DISABLED = "E604"
+    UNAUTHORIZED = "E605"
+    BAD_INGEST_BODY = "E606"
+    METHOD_NOT_ALLOWED = "E607"
+    STORE_UNAVAILABLE = "E608"
     # a bug in dateline
     INTERNAL = "E999"
 
@@ -61,6 +86,27 @@ HINTS: dict[Code, str] = {
     Code.STORE: "Check that the database path is writable and is a dateline store.",
     Code.NOT_IN_STORE: "List what is stored with `dateline search` or `dateline export`.",
     Code.PIPELINE_ORDER: "A stage needs a field that no earlier stage sets; reorder the stages.",
+    Code.PG_CONNECT: "Check that the PostgreSQL server is up and the URL is postgresql://USER@HOST:PORT/DBNAME; the database must exist (createdb DBNAME).",
+    Code.FEED_LIST: "Give feed URLs (http or https), a text file with one URL a line, or an OPML file.",
+    Code.RULES_FILE: "The rules file must be YAML with a top-level `rules:` list; see docs/alerts.md.",
+    Code.RULE_KEY: "A rule has a key dateline does not know (a typo?); docs/alerts.md lists every key.",
+    Code.RULE_VALUE: "A rule key has a value of the wrong type or range; docs/alerts.md gives each key's form.",
+    Code.WEBHOOK: "The webhook did not accept the alert after its retries; check its URL and that it is up.",
+    Code.ALERT_OUTPUT: "The alert could not be written; check that the JSONL path is writable.",
+    Code.ROBOTS: "robots.txt disallows this page for dateline; the feed item's own text was kept.",
+    Code.SHARD_FAILED: "The shard's worker failed; the run went on. Rerun the same command to retry the failed shards.",
+    Code.BATCH_OUTPUT: "Give --from a directory written by `dateline batch` (it holds manifest.json).",
+    Code.BATCH_OPTIONS: "This --out directory was made with other options; rerun with those options or use a new --out.",
+    Code.SCHEDULER: "Check the --scheduler address (tcp://HOST:8786) and that the Dask scheduler is running.",
+    Code.BATCH_INPUT: "`dateline batch` reads files, directories, globs and URLs; save standard input to a file first.",
+    Code.BAD_PARAMETER: "A query parameter has a wrong value or form; docs/web.md gives each parameter's form.",
+    Code.BAD_CURSOR: "Pass back the `next_cursor` of the previous page unchanged, with the same filters.",
+    Code.NOT_FOUND_HTTP: "No such page or record; /docs lists the endpoints, the listings give valid ids.",
+    Code.INGEST_DISABLED: "The server is read-only; start it with --token (or DATELINE_TOKEN) to accept POST /ingest.",
+    Code.UNAUTHORIZED: "Send the configured token as `Authorization: Bearer TOKEN`.",
+    Code.BAD_INGEST_BODY: "POST JSON records {id, url, title, text|html, published, publisher}: one object, a list, or JSONL.",
+    Code.METHOD_NOT_ALLOWED: "This endpoint is read-only: use GET (only /ingest takes POST).",
+    Code.STORE_UNAVAILABLE: "The store could not be read (locked or missing?); check the --db path and retry.",
     Code.INTERNAL: "This is a bug in dateline; please report it with the input that caused it.",
 }
 
