@@ -232,6 +232,7 @@ class Event:
         None  # 0 statement/appeal, 1 verbal coop, 2 material coop, 3 verbal conflict, 4 material conflict
     )
     acled_subtype: str | None = None  # CASE 2021 names: PEACE_PROTEST, ARREST, ...
+    main: bool = False  # the article's main event: the lede's main-clause event (one per article)
 
 
 @dataclass

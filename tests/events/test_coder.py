@@ -196,6 +196,20 @@ def test_date_falls_back_to_publication() -> None:
     assert event.when is not None and event.when.source == "published"
 
 
+def test_main_event_is_the_main_clause_not_the_first() -> None:
+    events = code(
+        "After talks with the unions failed, the government imposed a curfew in the capital."
+    )
+    assert [e.type for e in events] == ["CONSULT", "COERCE"]  # text order, as before
+    assert [e.main for e in events] == [False, True]
+
+
+def test_one_main_event_from_the_lede() -> None:
+    events = code("The minister visited Paris. Police arrested 12 protesters in Almaty.")
+    assert sum(e.main for e in events) == 1
+    assert next(e for e in events if e.main).type == "CONSULT"
+
+
 def test_crosswalk() -> None:
     lex = load_lexicon()
     assert derive(lex, "PROTEST", "demo") == ("14", 4, "PEACE_PROTEST")

@@ -8,9 +8,10 @@ Data (read from ``../shared/eval/events``, never copied):
 
 What is scored:
 
-- the system's event for a sentence is its first asserted event, else its first event of
-  any auxiliary mode (the GSR codes reported threats and promises as events); a sentence
-  with no event counts as wrong;
+- the system's event for a text is its main event (``Event.main``: the main-clause event of
+  the first sentence with an asserted event, else of the first with any event; the GSR codes
+  reported threats and promises as events); a text with no event counts as wrong. The
+  lexicon-only column also shows the older choice, the text's first asserted event;
 - type accuracy: that event's PLOVER type equals ``event_v2``;
 - mode accuracy: over sentences whose gold has a mode (v0.5 names mapped to v2, below);
 - actor / recipient match, over sentences whose gold names at least one actor (recipient)
@@ -21,15 +22,16 @@ What is scored:
   class (it predicts no class). The same with "no event → 0 (statement)" is shown too,
   since CAMEO's 01 "make statement" has no PLOVER type.
 
-The learned layer (events/learned.py) is scored only cross-validated: ``--cv K`` folds (a
-fixed seeded permutation; identical sentences share a fold). GSR fold k is coded with a type
-head trained on the other GSR folds (+ all silver ConfliBERT sentences, see learned.py) and
-the quad head trained on all ConfliBERT sentences (they carry no PLOVER type); ConfliBERT
-fold k with a quad head trained on its other folds and a type head trained on all the GSR
-+ the silver sentences of the other folds. The coder then runs with that model exactly as
-``process`` runs with the shipped one, so the "+ learned (CV)" column is the shipped policy
-on sentences whose labels its model never saw. The shipped model (data/type_model.json,
-trained on everything) is only timed here, never scored: its accuracy would be in-sample.
+The learned layer (events/learned.py) is scored only cross-validated: ``--cv K`` folds of
+each corpus (a fixed seeded permutation; identical sentences share a fold). For fold k both
+heads are trained on the other folds of both corpora (train.fit_model: type head on GSR
++ silver ConfliBERT sentences, quad head on ConfliBERT) and the coder's override bars are
+chosen on a held-out fold k+1 (mod K) with models trained on the remaining K-2 folds
+(train.choose); fold k is never seen by the weights nor by the bar choice. The coder then
+runs with that model exactly as ``process`` runs with a trained one. No model ships with
+dateline (the corpora are for evaluation only): ``process`` codes with the lexicon alone
+unless the user trains one (``python -m dateline.events.train``, everything, bars by plain
+K-fold CV); such a model is only timed here, never scored: its accuracy would be in-sample.
 
 Run ``python -m dateline.evaluate.events [--data DIR] [--limit N] [--cv 5]``.
 """
@@ -42,25 +44,28 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pycountry
-from spacy.tokens import Doc
 
 from dateline.events import code_events
-from dateline.events.coder import doc_features
-from dateline.events.learned import QUAD_LABELS, TYPE_LABELS, TypeModel, fit, silver
-from dateline.model import EntityMention, Event, Participant, TimeMention
-from dateline.understand.entities import link_entities, load_kb
-from dateline.understand.nlp import load_nlp
-from dateline.understand.times import find_anchor, find_times
+from dateline.events.learned import Thresholds, TypeModel
+from dateline.events.train import (
+    PUBLISHED,
+    Corpus,
+    Text,
+    choose,
+    corpus_of,
+    fit_model,
+    fold_ids,
+    macro_f1,
+    main_event,
+    parse,
+)
+from dateline.model import Event, Participant
 
 DEFAULT_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "eval" / "events"
-PUBLISHED = "2000-01-01"  # the GSR's own convention for its dates
-BATCH = 32
 
 # PLOVER v0.5 mode names in the GSR -> v2 mode names (the codebook's)
 V05_MODES = {"strike-hun": "hunger", "riot-spon": "riot", "demo-org": "demo", "demo-spon": "demo",
@@ -68,83 +73,41 @@ V05_MODES = {"strike-hun": "hunger", "riot-spon": "riot", "demo-org": "demo", "d
              "martial-law": "curfew"}  # fmt: skip
 
 
-@dataclass
-class Parsed:
-    text: str
-    doc: Doc
-    entities: list[EntityMention]
-    times: list[TimeMention]
-
-
-def parse_texts(texts: list[str]) -> list[Parsed]:
-    nlp, kb = load_nlp(), load_kb()
-    return [Parsed(text, doc, link_entities(doc, kb), find_times(text, find_anchor(text, PUBLISHED)))
-            for text, doc in zip(texts, nlp.pipe(texts, batch_size=BATCH), strict=True)]  # fmt: skip
-
-
-def first_events(
-    parsed: list[Parsed], learned: TypeModel | bool
-) -> tuple[list[Event | None], float]:
-    """Each text's first event (asserted first) and the seconds ``code_events`` took."""
+def main_events(texts: list[Text], learned: TypeModel | bool) -> tuple[list[Event | None], float]:
+    """Each text's main event and the seconds ``code_events`` took."""
     out: list[Event | None] = []
-    seconds = 0.0
-    for p in parsed:
-        start = time.perf_counter()
-        events = code_events(p.doc, p.entities, [], p.times, [], PUBLISHED, learned=learned)
-        seconds += time.perf_counter() - start
+    start = time.perf_counter()
+    for text in texts:
+        out.append(main_event(text, learned))
+    return out, time.perf_counter() - start
+
+
+def first_events(texts: list[Text]) -> list[Event | None]:
+    """Lexicon only, the older choice: each text's first event (asserted ones come first)."""
+    out: list[Event | None] = []
+    for t in texts:
+        events = code_events(t.doc, t.entities, [], t.times, [], PUBLISHED, learned=False)
         out.append(events[0] if events else None)
-    return out, seconds
+    return out
 
 
-def fold_ids(texts: list[str], folds: int, seed: int = 0) -> list[int]:
-    """A fold per text from a seeded permutation of the distinct (normalised) texts."""
-    keys = sorted({" ".join(t.lower().split()) for t in texts})
-    order = np.random.default_rng(seed).permutation(len(keys))
-    fold = {keys[j]: i % folds for i, j in enumerate(order)}
-    return [fold[" ".join(t.lower().split())] for t in texts]
-
-
-def _coded(events: list[Event | None]) -> list[tuple[str, int] | None]:
-    return [(e.type, e.cameo_quad) if e and e.cameo_quad is not None else None for e in events]
-
-
-def cross_validate(gsr: list[Parsed], types: list[str], quads: list[Parsed], labels: list[int],
-                   quad_lex: list[Event | None], folds: int
-                   ) -> tuple[list[Event | None], list[Event | None]]:  # fmt: skip
-    """The coder's first events with the learned layer, each fold's model blind to its labels.
-
-    The type head also learns from "silver" ConfliBERT sentences (lexicon type confirmed by
-    the gold quad, learned.silver): for a ConfliBERT fold only those of the other folds.
-    """
-    gsr_x = [doc_features(p.doc) for p in gsr]
-    quad_x = [doc_features(p.doc) for p in quads]
-    quad_y = [str(y) for y in labels]
-    coded = _coded(quad_lex)
-    silver_x, silver_y = silver(quad_x, coded, labels)
-    quad_all = fit(quad_x, quad_y, QUAD_LABELS)
-    gsr_out: list[Event | None] = [None] * len(gsr)
-    quad_out: list[Event | None] = [None] * len(quads)
-    gsr_ids = fold_ids([p.text for p in gsr], folds)
-    quad_ids = fold_ids([p.text for p in quads], folds)
+def cross_validate(corpus: Corpus, gsr_folds: list[int], quad_folds: list[int], folds: int
+                   ) -> tuple[list[Event | None], list[Event | None], list[Thresholds]]:  # fmt: skip
+    """Main events of every text coded by a model blind to its fold; the bars chosen per fold."""
+    gsr_out: list[Event | None] = [None] * len(corpus.gsr)
+    quad_out: list[Event | None] = [None] * len(corpus.quads)
+    chosen = []
     for k in range(folds):
-        train = [i for i, f in enumerate(gsr_ids) if f != k]
-        type_head = fit([*(gsr_x[i] for i in train), *silver_x],
-                        [*(types[i] for i in train), *silver_y], TYPE_LABELS)  # fmt: skip
-        test = [i for i, f in enumerate(gsr_ids) if f == k]
-        events, _ = first_events([gsr[i] for i in test], TypeModel(type_head, quad_all))
-        for i, event in zip(test, events, strict=True):
-            gsr_out[i] = event
-    for k in range(folds):
-        train = [i for i, f in enumerate(quad_ids) if f != k]
-        quad_head = fit([quad_x[i] for i in train], [quad_y[i] for i in train], QUAD_LABELS)
-        extra_x, extra_y = silver([quad_x[i] for i in train], [coded[i] for i in train],
-                                  [labels[i] for i in train])  # fmt: skip
-        type_head = fit([*gsr_x, *extra_x], [*types, *extra_y], TYPE_LABELS)
-        test = [i for i, f in enumerate(quad_ids) if f == k]
-        events, _ = first_events([quads[i] for i in test], TypeModel(type_head, quad_head))
-        for i, event in zip(test, events, strict=True):
-            quad_out[i] = event
-    return gsr_out, quad_out
+        pool = [f for f in range(folds) if f != k]
+        bars = choose(corpus, gsr_folds, quad_folds, pool=pool, scored=[(k + 1) % folds])
+        chosen.append(bars)
+        model = fit_model(corpus, [i for i, f in enumerate(gsr_folds) if f != k],
+                          [i for i, f in enumerate(quad_folds) if f != k], bars)  # fmt: skip
+        for i in (i for i, f in enumerate(gsr_folds) if f == k):
+            gsr_out[i] = main_event(corpus.gsr[i], model)
+        for i in (i for i, f in enumerate(quad_folds) if f == k):
+            quad_out[i] = main_event(corpus.quads[i], model)
+    return gsr_out, quad_out, chosen
 
 
 def alpha3(p: Participant) -> str | None:
@@ -195,18 +158,6 @@ def score_gsr(records: list[dict[str, Any]], coded: list[Event | None]) -> dict[
     }
 
 
-def macro_f1(gold: list[int], pred: list[int | None]) -> tuple[float, dict[int, float]]:
-    per = {}
-    for cls in range(5):
-        tp = sum(g == cls and p == cls for g, p in zip(gold, pred, strict=True))
-        fp = sum(g != cls and p == cls for g, p in zip(gold, pred, strict=True))
-        fn = sum(g == cls and p != cls for g, p in zip(gold, pred, strict=True))
-        prec = tp / (tp + fp) if tp + fp else 0.0
-        rec = tp / (tp + fn) if tp + fn else 0.0
-        per[cls] = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-    return sum(per.values()) / 5, per
-
-
 def score_quads(rows: list[tuple[str, int]], coded: list[Event | None]) -> dict[str, Any]:
     gold = [label for _, label in rows]
     pred = [e.cameo_quad if e else None for e in coded]
@@ -240,43 +191,46 @@ def _pct(value: tuple[float, int] | float) -> str:
     return f"{value:.3f}"
 
 
-def _row(name: str, key: str, lexicon: dict[str, Any], learned: dict[str, Any]) -> str:
-    return f"| {name} | {_pct(lexicon[key])} | {_pct(learned[key])} |"
+def _row(name: str, key: str, columns: list[dict[str, Any]]) -> str:
+    return f"| {name} | " + " | ".join(_pct(c[key]) for c in columns) + " |"
 
 
-def report(gsr: tuple[dict[str, Any], dict[str, Any]], quads: tuple[dict[str, Any], dict[str, Any]],
-           ms: tuple[float, float], folds: int) -> str:  # fmt: skip
-    """``gsr`` and ``quads``: (lexicon only, + learned layer cross-validated)."""
-    (g0, g1), (q0, q1) = gsr, quads
-    head = [f"| measure | lexicon only | + learned layer ({folds}-fold CV) |", "|---|---|---|"]
+def report(gsr: list[dict[str, Any]], quads: list[dict[str, Any]], ms: tuple[float, float],
+           folds: int, chosen: list[Thresholds]) -> str:  # fmt: skip
+    """Columns: lexicon only (first event), lexicon only (main event), + learned (CV, main)."""
+    head = ["| measure | lexicon only, first event | lexicon only, main event "
+            f"| + learned layer, main event ({folds}-fold CV) |", "|---|---|---|---|"]  # fmt: skip
+    bars = "; ".join(f"{b.ambiguous}/{b.sure}/{b.quad}/{b.sure_quad}" for b in chosen)
     lines = [
         "## Events",
         "",
-        f"PLOVER GSR ({g0['n']} sentences; first asserted event per sentence, else first event):",
+        f"PLOVER GSR ({gsr[0]['n']} sentences):",
         "",
         *head,
-        _row("type accuracy", "type_acc", g0, g1),
-        _row("sentences with no event", "no_event", g0, g1),
-        _row("mode accuracy (gold has a mode)", "mode_acc", g0, g1),
-        _row("actor code match", "actor_code", g0, g1),
-        _row("actor code+sector match", "actor_sector", g0, g1),
-        _row("recipient code match", "recipient_code", g0, g1),
-        _row("recipient code+sector match", "recipient_sector", g0, g1),
+        _row("type accuracy", "type_acc", gsr),
+        _row("sentences with no event", "no_event", gsr),
+        _row("mode accuracy (gold has a mode)", "mode_acc", gsr),
+        _row("actor code match", "actor_code", gsr),
+        _row("actor code+sector match", "actor_sector", gsr),
+        _row("recipient code match", "recipient_code", gsr),
+        _row("recipient code+sector match", "recipient_sector", gsr),
         "",
         "Most frequent confusions, + learned (gold → system): "
-        + ", ".join(f"{g}→{s} {n}" for (g, s), n in g1["confusion"]),
+        + ", ".join(f"{g}→{s} {n}" for (g, s), n in gsr[-1]["confusion"]),
         "",
-        f"ConfliBERT CAMEO quad classes ({q0['n']} sentences):",
+        f"ConfliBERT CAMEO quad classes ({quads[0]['n']} sentences):",
         "",
         *head,
-        _row("quad macro F1 (no event = miss)", "macro_f1", q0, q1),
-        f"| per class F1 | {_per(q0['per_class'])} | {_per(q1['per_class'])} |",
-        _row("accuracy", "accuracy", q0, q1),
-        _row("sentences with no event", "no_event", q0, q1),
-        _row("quad macro F1 (no event → 0, statement)", "macro_f1_none_is_0", q0, q1),
+        _row("quad macro F1 (no event = miss)", "macro_f1", quads),
+        "| per class F1 | " + " | ".join(_per(q["per_class"]) for q in quads) + " |",
+        _row("accuracy", "accuracy", quads),
+        _row("sentences with no event", "no_event", quads),
+        _row("quad macro F1 (no event → 0, statement)", "macro_f1_none_is_0", quads),
         "",
-        f"code_events: {ms[0]:.1f} ms per 1,000 words lexicon only, {ms[1]:.1f} with the shipped"
-        " model (parse excluded)",
+        f"Override bars chosen per fold on a held-out fold (ambiguous/sure/quad/sure_quad): {bars}",
+        "",
+        f"code_events: {ms[0]:.1f} ms per 1,000 words lexicon only, {ms[1]:.1f} with a trained"
+        " model if one is installed (parse excluded)",
     ]
     return "\n".join(lines)
 
@@ -289,27 +243,30 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="dateline eval events")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--limit", type=int, default=None)
-    parser.add_argument("--cv", type=int, default=5, help="folds for the learned layer (>= 2)")
+    parser.add_argument("--cv", type=int, default=5, help="folds for the learned layer (>= 3)")
     args = parser.parse_args(argv)
     gsr_path = args.data / "plover_gsr" / "plover_gsr_v2.jsonl"
     quad_path = args.data / "conflibert_cameo_train" / "class_train.tsv"
     if not gsr_path.is_file() or not quad_path.is_file():
         print(f"event evaluation data not found under {args.data}", file=sys.stderr)
         return 2
-    folds = max(2, args.cv)
+    folds = max(3, args.cv)  # one fold tested, one held out for the bars, the rest trained
     records = _read_gsr(gsr_path, args.limit)
     rows = _read_quads(quad_path, args.limit)
-    gsr = parse_texts([r["text"] for r in records])
-    quads = parse_texts([text for text, _ in rows])
-    words = max(1, sum(len(p.doc) for p in gsr + quads))
-    gsr_lex, s_gsr = first_events(gsr, False)
-    quad_lex, s_quad = first_events(quads, False)
-    _, s_shipped = first_events(gsr + quads, True)
-    gsr_cv, quad_cv = cross_validate(gsr, [r["event_v2"] for r in records], quads,
-                                     [y for _, y in rows], quad_lex, folds)  # fmt: skip
+    corpus = corpus_of(parse(r["text"] for r in records), [r["event_v2"] for r in records],
+                       parse(text for text, _ in rows), [y for _, y in rows])  # fmt: skip
+    texts = corpus.gsr + corpus.quads
+    words = max(1, sum(len(t.doc) for t in texts))
+    gsr_lex, s_gsr = main_events(corpus.gsr, False)
+    quad_lex, s_quad = main_events(corpus.quads, False)
+    _, s_shipped = main_events(texts, True)
+    gsr_cv, quad_cv, chosen = cross_validate(
+        corpus, fold_ids([r["text"] for r in records], folds),
+        fold_ids([text for text, _ in rows], folds), folds)  # fmt: skip
     ms = (1e6 * (s_gsr + s_quad) / words, 1e6 * s_shipped / words)
-    print(report((score_gsr(records, gsr_lex), score_gsr(records, gsr_cv)),
-                 (score_quads(rows, quad_lex), score_quads(rows, quad_cv)), ms, folds))  # fmt: skip
+    gsr_cols = [score_gsr(records, c) for c in (first_events(corpus.gsr), gsr_lex, gsr_cv)]
+    quad_cols = [score_quads(rows, c) for c in (first_events(corpus.quads), quad_lex, quad_cv)]
+    print(report(gsr_cols, quad_cols, ms, folds, chosen))
     return 0
 
 

@@ -26,14 +26,20 @@ recipients, auxiliary mode, place or date, which stay the transparent coder's:
   aside (the content of a call or a condemnation); when the quad head's best class is 0
   (statement) with p >= 0.5 and the best joint type is not REQUEST, the sentence is a
   statement and no event (CAMEO 01 "make statement" has no PLOVER type); else the best joint
-  type, if its score is >= 0.3, becomes an event on the sentence root (confidence at most
-  that score);
-- lexicon trigger(s), only when the lexicon is ambiguous (the sentence's triggers disagree
-  on the type, or the head word codes several types and no object condition chose): the
-  first trigger the sentence reports (asserted first) is relabelled when the joint type
-  differs with score >= 0.6, or when the quad head gives another quad class with p >= 0.6
-  (then: the best joint type of that class). Its mode is kept when the new
-  type has it; its CAMEO root comes from the crosswalk (02 for an appeal).
+  type, if its score is >= ``Thresholds.new`` (0.6, a hand-set precision guard), becomes an
+  event on the sentence root (confidence at most that score);
+- lexicon trigger(s): the sentence's main-clause trigger (``_main_trigger``) is relabelled
+  when the joint type differs with a score at or above a bar, or when the quad head gives
+  another quad class at or above a bar (then: the best joint type of that class); the bars
+  (``Thresholds``, chosen by CV in train.py) differ for an ambiguous lexicon (the
+  sentence's triggers disagree on the type, or the head word codes several types and no
+  object condition chose) and a sure one; a sure lexicon's negated or modal event is never
+  relabelled, nor is a trigger given the type of another trigger of its sentence. Its mode
+  is kept when the new type has it; its CAMEO root comes from the crosswalk (02 for an
+  appeal).
+
+Each article marks one event ``main``: the main-clause event of the first sentence with an
+asserted event (else of the first sentence with any event).
 """
 
 from __future__ import annotations
@@ -123,9 +129,10 @@ def code_events(doc: Doc, entities: list[EntityMention], places: list[PlaceMenti
     art = Article(doc, entities, places, quotes, lex)
     reference = _reference_year(times, published)
     events: list[Event] = []
+    rank: dict[int, tuple[int, ...]] = {}  # id(event) -> main-event sort key
     seen_sentences: set[str] = set()
     prev: list[Participant] = []
-    for sent in doc.sents:
+    for number, sent in enumerate(doc.sents):
         key = " ".join(sent.text.lower().split())
         if key in seen_sentences:  # a repeated sentence (headline, syndication) adds nothing
             continue
@@ -135,10 +142,14 @@ def code_events(doc: Doc, entities: list[EntityMention], places: list[PlaceMenti
             quoted = any(q.start < sent.end_char and sent.start_char < q.end for q in quotes)
             trigs = _learned(sent, trigs, lex, model, quoted)
         found = [_event(t, sent, art, times, published, reference, prev) for t in trigs]
+        for trig, event in zip(trigs, found, strict=True):
+            rank[id(event)] = (event.aux != "asserted", number, _depth(trig.anchor), trig.tok.i)
         events.extend(found)
         if found and found[-1].actors:
             prev = found[-1].actors
     events = _dedupe(events)
+    if events:  # the lede's main-clause event: the first sentence with an asserted event
+        min(events, key=lambda e: rank[id(e)]).main = True
     return [e for e in events if e.aux == "asserted"] + [e for e in events if e.aux != "asserted"]
 
 
@@ -165,10 +176,6 @@ def doc_features(doc: Doc) -> list[str]:
 
 # --- the learned layer ------------------------------------------------------------------
 
-# _NEW: creating an event where the lexicon is silent. On the bundled real articles, events
-# the model created below 0.6 were mostly wrong (6 of 7), so the bar is higher than CV liked.
-_NEW, _OVERRIDE, _QUAD_OVERRIDE, _STATEMENT = 0.6, 0.6, 0.6, 0.5
-
 
 @cache
 def _type_quads() -> dict[str, frozenset[int]]:
@@ -194,9 +201,11 @@ def _learned(sent: Span, trigs: list[_Trigger], lex: Lexicon, model: TypeModel,
     """
     if not trigs and (quoted or _set_aside(sent, lex)):
         return []  # a quoted remark is a statement; a trigger the coder set aside is no event
-    primary = next((t for t in trigs if t.aux == "asserted"), trigs[0]) if trigs else None
-    if primary is not None and not _ambiguous(primary, trigs, lex):
-        return trigs  # the lexicon is sure: the model is not even asked
+    bar = model.thresholds
+    primary = _main_trigger(trigs)
+    unsure = primary is not None and _ambiguous(primary, trigs, lex)
+    if primary is not None and not unsure and bar.sure > 1 and bar.sure_quad > 1:
+        return trigs  # the lexicon is sure and may not be overridden: the model is not asked
     feats = sentence_features(sent, lex, _hits(trigs, lex))
     p_type, p_quad = model.type.proba(feats), model.quad.proba(feats)
     quads = _type_quads()
@@ -216,20 +225,40 @@ def _learned(sent: Span, trigs: list[_Trigger], lex: Lexicon, model: TypeModel,
     top_quad = int(max(p_quad, key=p_quad.__getitem__))
     if primary is None:
         choice = best()
-        if choice is None or joint[choice[0]] < _NEW:
+        if choice is None or joint[choice[0]] < bar.new:
             return []
-        if top_quad == 0 and p_quad["0"] >= _STATEMENT and choice[0] != "REQUEST":
+        if top_quad == 0 and p_quad["0"] >= bar.statement and choice[0] != "REQUEST":
             return []  # a statement
         return [_learned_trigger(sent, choice, joint[choice[0]], lex)]
+    if not unsure and primary.aux != "asserted":
+        return trigs  # a sure lexicon's negated or modal event is kept as the lexicon read it
     choice = best()
-    if choice is None or choice[0] == primary.type or joint[choice[0]] < _OVERRIDE:
+    override = bar.ambiguous if unsure else bar.sure
+    if choice is None or choice[0] == primary.type or joint[choice[0]] < override:
         choice = None
         own = derive(lex, primary.type, primary.mode, primary.cameo)[1]
-        if top_quad != own and p_quad[str(top_quad)] >= _QUAD_OVERRIDE:
+        if top_quad != own and p_quad[str(top_quad)] >= (bar.quad if unsure else bar.sure_quad):
             choice = best(top_quad)
-    if choice is not None:
+    others = {t.type for t in trigs if t is not primary}
+    if choice is not None and choice[0] not in others:  # else the model only saw that trigger
         _relabel(primary, choice, joint[choice[0]])
     return trigs
+
+
+def _main_trigger(trigs: list[_Trigger]) -> _Trigger | None:
+    """The trigger of the sentence's main clause: asserted first, then the one whose clause
+    verb sits closest to the sentence root ("X said on Monday it *attacked* ..." is an
+    attack when no trigger is nearer the root), then text order."""
+    if not trigs:
+        return None
+    return min(trigs, key=lambda t: (t.aux != "asserted", _depth(t.anchor), t.tok.i))
+
+
+def _depth(tok: Token) -> int:
+    depth, cur = 0, tok
+    while cur.head.i != cur.i and depth < 50:
+        cur, depth = cur.head, depth + 1
+    return depth
 
 
 def _set_aside(sent: Span, lex: Lexicon) -> bool:

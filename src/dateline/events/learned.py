@@ -2,8 +2,8 @@
 
 Two multinomial logistic regressions (numpy, L2, full-batch Adam) over sparse binary
 features of a sentence; ``train.py`` fits them on ../shared/eval/events and writes
-``data/type_model.json`` (feature name → weights; names are single lemmas, labels or
-dependency paths, never text from the corpus longer than one word).
+the model file (:func:`model_path`: feature name → weights, plus the coder's override bars; names are
+base forms, at most a verb with one argument head, labels or dependency paths).
 
 - ``type`` head: the 16 PLOVER types, trained on the PLOVER GSR sentences plus "silver"
   ConfliBERT sentences: those whose lexicon-coded first event has the gold quad class,
@@ -20,6 +20,7 @@ Features (prefix: meaning):
     rootcue:C  the root is a cue word of class C (speech, promise, ...)
     trig:W   a trigger's base form; tpath:D>D its dependency path to the root (3 steps)
     root:W   the base form of the sentence root; verb:W every verb; subj:W / obj:W their heads
+    vo:V>O   a verb and its object head; vp:V>P>O a verb, its preposition and that object
     neg, md:W, to  negation, modal verbs, an infinitive under the root
     w:W      bag of base forms (alphabetic, not stop words) — the fallback when all else is new
 
@@ -30,11 +31,12 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cache
-from importlib.resources import files
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -42,6 +44,7 @@ from numpy.typing import NDArray
 from spacy.tokens import Span, Token
 
 from dateline.events.lexicon import Lexicon, base_form
+from dateline.understand.gazetteer import default_cache_dir
 
 TYPE_LABELS = ("AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT",
                "REQUEST", "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE",
@@ -91,11 +94,7 @@ def sentence_features(sent: Span, lex: Lexicon, hits: Sequence[Hit]) -> list[str
         base = base_form(tok.text, lex)
         if tok.pos_ == "VERB":
             feats.add(f"verb:{base}")
-            for child in tok.children:
-                if child.dep_ in ("nsubj", "nsubjpass", "agent"):
-                    feats.add(f"subj:{base_form(child.text, lex)}")
-                elif child.dep_ == "dobj":
-                    feats.add(f"obj:{base_form(child.text, lex)}")
+            feats.update(_argument_features(tok, base, lex))
         if tok.dep_ == "neg" or tok.lower_ in ("never", "no"):
             feats.add("neg")
         if tok.tag_ == "MD":
@@ -111,6 +110,22 @@ def sentence_features(sent: Span, lex: Lexicon, hits: Sequence[Hit]) -> list[str
     if "neg" in feats and hits:
         feats.add(f"neg>{hits[0].type}")
     return sorted(feats)
+
+
+def _argument_features(verb: Token, base: str, lex: Lexicon) -> set[str]:
+    """A verb's argument heads, alone and paired with the verb ("give>aid" is not "give>way")."""
+    feats: set[str] = set()
+    for child in verb.children:
+        if child.dep_ in ("nsubj", "nsubjpass", "agent"):
+            feats.add(f"subj:{base_form(child.text, lex)}")
+        elif child.dep_ in ("dobj", "dative", "attr", "oprd"):
+            obj = base_form(child.text, lex)
+            feats |= {f"obj:{obj}", f"vo:{base}>{obj}"}
+        elif child.dep_ in ("prep", "prt"):
+            for pobj in (c for c in child.children if c.dep_ == "pobj"):
+                feats.add(f"vp:{base}>{child.lower_}>{base_form(pobj.text, lex)}")
+            feats.add(f"vp:{base}>{child.lower_}")
+    return feats
 
 
 # --- the model ---------------------------------------------------------------------------
@@ -153,15 +168,42 @@ class Head:
 
 
 @dataclass(frozen=True)
+class Thresholds:
+    """Where the coder lets the model decide (coder._learned); scores are joint type scores.
+
+    ``new``: create an event where the lexicon found none — a precision guard for ordinary
+    news, set by hand (never tuned on the event corpora, where every sentence has an event);
+    ``statement``: the quad head's p(0) above which a trigger-less sentence is a statement;
+    ``ambiguous`` / ``sure``: relabel the lexicon's main trigger when the lexicon is unsure /
+    sure of its type; ``quad`` / ``sure_quad``: relabel it (unsure / sure lexicon) when the
+    quad head puts another quad class at or above this. A bar above 1 never fires. These
+    four are chosen by cross-validation (train.py) and stored with the weights; the defaults
+    are the first shipped policy (a sure lexicon is never overridden).
+    """
+
+    new: float = 0.6
+    statement: float = 0.5
+    ambiguous: float = 0.6
+    sure: float = 1.01
+    quad: float = 0.6
+    sure_quad: float = 1.01
+
+
+@dataclass(frozen=True)
 class TypeModel:
     type: Head
     quad: Head
+    thresholds: Thresholds = Thresholds()
 
 
 def fit(samples: Sequence[Sequence[str]], labels: Sequence[str], classes: Sequence[str],
-        l2: float = 1.0, steps: int = 150, min_count: int = 2, prune: float = 0.01
-        ) -> Head:  # fmt: skip
-    """Fit a softmax regression with an L2 penalty (``l2`` / n per weight) by Adam."""
+        l2: float = 1.0, steps: int = 150, min_count: int = 2, prune: float = 0.01,
+        balanced: bool = False) -> Head:  # fmt: skip
+    """Fit a softmax regression with an L2 penalty (``l2`` / n per weight) by Adam.
+
+    ``balanced``: each class weighs as much as the others in the loss (rare PLOVER types are
+    not drowned by the frequent ones); a weight is n / (classes seen * the class's count).
+    """
     counts = Counter(f for s in samples for f in set(s))
     names = sorted(f for f, c in counts.items() if c >= min_count)
     index = {n: i for i, n in enumerate(names)}
@@ -175,6 +217,10 @@ def fit(samples: Sequence[Sequence[str]], labels: Sequence[str], classes: Sequen
     for i, label in enumerate(labels):
         y[i, cls_index[label]] = 1.0
     n = max(1, len(samples))
+    if balanced:
+        seen = y.sum(axis=0)
+        per_class = np.where(seen > 0, n / (max(1, int((seen > 0).sum())) * np.maximum(seen, 1)), 0)
+        y = y * per_class.astype(np.float32)  # weighted targets: err = weight * (p - onehot)
     w = np.zeros((len(names), len(classes)), dtype=np.float32)
     b = np.zeros(len(classes), dtype=np.float32)
     mw, vw, mb, vb = np.zeros_like(w), np.zeros_like(w), np.zeros_like(b), np.zeros_like(b)
@@ -184,7 +230,7 @@ def fit(samples: Sequence[Sequence[str]], labels: Sequence[str], classes: Sequen
         z -= z.max(axis=1, keepdims=True)
         p = np.exp(z)
         p /= p.sum(axis=1, keepdims=True)
-        err = (p - y) / n
+        err = (p * y.sum(axis=1, keepdims=True) - y) / n
         gw = x.T @ err + (l2 / n) * w
         gb = err.sum(axis=0)
         mw = beta1 * mw + (1 - beta1) * gw
@@ -209,14 +255,26 @@ def silver(
 
 
 def model_to_json(model: TypeModel) -> dict[str, Any]:
-    return {"type": model.type.to_json(), "quad": model.quad.to_json()}
+    return {"type": model.type.to_json(), "quad": model.quad.to_json(),
+            "thresholds": asdict(model.thresholds)}  # fmt: skip
+
+
+def model_path() -> Path:
+    """Where a trained model is looked for: $DATELINE_EVENT_MODEL, else the cache folder.
+
+    No model ships with dateline: the corpora it can be trained on are for evaluation only
+    (one, ConfliBERT's sentences, for research use only), so each user trains their own
+    (``python -m dateline.events.train``) and accepts those corpora's terms."""
+    env = os.environ.get("DATELINE_EVENT_MODEL")
+    return Path(env) if env else default_cache_dir() / MODEL_FILE
 
 
 @cache
 def load_model() -> TypeModel | None:
-    """The shipped model, or None when ``data/type_model.json`` is absent."""
-    path = files("dateline.events").joinpath("data", MODEL_FILE)
+    """The model at :func:`model_path`, or None (the lexicon alone codes events)."""
+    path = model_path()
     if not path.is_file():
         return None
     data = json.loads(path.read_text(encoding="utf-8"))
-    return TypeModel(Head.from_json(data["type"]), Head.from_json(data["quad"]))
+    return TypeModel(Head.from_json(data["type"]), Head.from_json(data["quad"]),
+                     Thresholds(**data.get("thresholds", {})))  # fmt: skip
