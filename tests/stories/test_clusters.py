@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from dateline.model import Article, EntityMention, PlaceMention, TimeMention
-from dateline.stories.clusters import StoryClusterer
+from dateline.stories.clusters import StoryClusterer, features, reference_day
 
 REHAB = (
     "{name} checked into the {clinic} rehabilitation centre on {day}, a spokesperson said. "
@@ -148,3 +149,35 @@ def test_eval_exits_2_without_data(tmp_path: Path) -> None:
     from dateline.evaluate.stories import main
 
     assert main(["--data", os.fspath(tmp_path / "absent")]) == 2
+
+
+def test_numbers_count_alike_however_written() -> None:
+    article = Article(id="q1", title="Quake", text="The quake killed 1,500 people; 1500 were "
+                      "hurt. It measured 6.1, the agency said.")  # fmt: skip
+    numbers = features(article)["numbers"]
+    assert numbers == {"1500": 2, "6.1": 1}
+
+
+def test_same_words_different_numbers_score_lower() -> None:
+    clusterer = StoryClusterer()
+    text = "A magnitude {m} earthquake struck the coast, killing {k} people, officials said."
+    first = Article(id="e1", title="Earthquake", text=text.format(m="6.1", k="12"))
+    clusterer.add(first)
+    story = clusterer._stories["s:e1"]
+    same = Article(id="e2", title="Quake", text="Quake of magnitude 6.1 kills 12 on the coast.")
+    other = Article(id="e3", title="Quake", text="Quake of magnitude 7.4 kills 230 on the coast.")
+    vectors = {a.id: clusterer._vectorise(features(a)) for a in (same, other)}
+    assert clusterer.similarity(vectors["e2"], story, None) > clusterer.similarity(
+        vectors["e3"], story, None
+    )
+
+
+def test_reference_day_ignores_a_text_date_without_its_year() -> None:
+    guessed = Article(id="d1", title="T", text="Posted 05 / 02: the fire spread.",
+                      published="2026-11-05", published_source="text")  # fmt: skip
+    written = Article(id="d2", title="T", text="On 5 November 2009 the fire spread.",
+                      published="2009-11-05", published_source="text")  # fmt: skip
+    fed = Article(id="d3", title="T", text="The fire spread.", published="2009-11-05",
+                  published_source="feed")  # fmt: skip
+    assert reference_day(guessed) is None
+    assert reference_day(written) == reference_day(fed) == date(2009, 11, 5)

@@ -1,17 +1,21 @@
 """Online story clustering: articles about the same happening, over a stream in time order.
 
-Each article is described by four sparse TF-IDF vectors, one per signal, each with its own
+Each article is described by five sparse TF-IDF vectors, one per signal, each with its own
 document frequencies learnt online from the articles seen so far:
 
 - ``words``: content words of the body, title words counted twice;
 - ``entities``: canonical entity names (so "Lohan" and "Lindsay Lohan" agree);
 - ``places``: GeoNames ids and countries of the resolved places and of the dateline;
-- ``dates``: the day, month and year of every resolved date in the text.
+- ``dates``: the day, month and year of every resolved date in the text;
+- ``numbers``: the numbers written in the text (death tolls, magnitudes, ages, scores,
+  sums): two shootings or two earthquakes share their words but rarely their numbers. On
+  ECB+ this signal raised B-cubed precision at a given threshold by 0.03-0.08.
 
 A story keeps one centroid per signal (the sum of its members' unit vectors). An article's
 similarity to a story is the weighted mean of the per-signal cosines over the signals that
-both have, times a time decay on the gap between the article's publication date and the
-story's latest one. The article joins the most similar story at or above ``threshold``,
+both have, times a time decay on the gap between the article's publication day and the
+story's span of days (``reference_day``: a day the cleaner read from the text without a
+written year is ignored). The article joins the most similar story at or above ``threshold``,
 else starts a new story.
 
 Why separate signals and not one bag of words: one TF-IDF centroid with a low threshold
@@ -42,12 +46,15 @@ from operator import mul
 from dateline.model import Article
 from dateline.stories.copies import CopyDetector
 
-SIGNALS = ("words", "entities", "places", "dates")
+SIGNALS = ("words", "entities", "places", "dates", "numbers")
 TITLE_BOOST = 2  # a headline word counts as this many body words
 TOP_TERMS = 12  # an article's strongest words that index its story for candidate lookup
 MAX_CANDIDATES = 10  # stories scored in full per article, most shared strong terms first
 
 _TOKEN = re.compile(r"[^\W\d_][\w'’-]*[^\W_]|[^\W\d_]")
+# a number as written, "1,500" and "1500" alike: death tolls, magnitudes, ages and scores
+# tell two similar happenings apart
+_NUMBER = re.compile(r"\d[\d,.]*")  # then trimmed: lookarounds here would double its cost
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})(?!\d)")
 _YEAR = re.compile(r"^(\d{4})(?![\d-])")
@@ -77,6 +84,7 @@ class Weights:
     entities: float = 1.0
     places: float = 0.25  # countries and big cities are shared by unrelated stories
     dates: float = 1.0
+    numbers: float = 1.0
     # Multiplies the score when the article and the story both name years and share none.
     # Off (1.0) by default: on ECB+ a factor of 0.5 cost 0.04 B-cubed F1, because articles
     # name background years ("in 2010 she was jailed") that the story does not.
@@ -113,6 +121,7 @@ class _Story:
     story_id: str
     centroids: dict[str, _Centroid]
     latest: date | None
+    earliest: date | None = None
     members: list[str] = field(default_factory=list)
     terms: dict[str, None] = field(default_factory=dict)  # its postings; {} once expired
 
@@ -135,13 +144,14 @@ def features(article: Article) -> dict[str, Counter[str]]:
     for mention in article.times:
         if mention.type in ("DATE", "TIME"):
             dates.update(_date_terms(mention.value))
-    return {"words": words, "entities": entities, "places": places, "dates": dates}
+    numbers = Counter(n.rstrip(",.").replace(",", "") for n in _NUMBER.findall(article.text))
+    return {"words": words, "entities": entities, "places": places, "dates": dates,
+            "numbers": numbers}  # fmt: skip
 
 
 def _words(text: str) -> list[str]:
-    return [
-        w for w in (m.casefold() for m in _TOKEN.findall(text)) if w not in STOPWORDS and len(w) > 2
-    ]
+    # one casefold of the whole text, not one per token: the hot path of every article
+    return [w for w in _TOKEN.findall(text.casefold()) if len(w) > 2 and w not in STOPWORDS]
 
 
 def _date_terms(value: str) -> list[str]:
@@ -155,6 +165,23 @@ def _date_terms(value: str) -> list[str]:
     if year := _YEAR.match(value):
         return [f"y:{year.group(1)}"]
     return []
+
+
+def reference_day(article: Article) -> date | None:
+    """The publication day, unless it was read from the text without a written year: a
+    year-less "Nov. 5" is resolved against the clock, so its year is no evidence.
+
+    Undated articles are not given the date their times were resolved against (the latest
+    full date in the text): on ECB+ that cost 0.02-0.04 B-cubed F1, because background
+    dates ("born April 22, 1923") split stories."""
+    day = _day(article.published)
+    if day is not None and article.published_source == "text" and not _year_written(day, article):
+        return None
+    return day
+
+
+def _year_written(day: date, article: Article) -> bool:
+    return str(day.year) in article.text
 
 
 def _day(published: str | None) -> date | None:
@@ -205,7 +232,7 @@ class StoryClusterer:
         if story is not None:  # a copy: same story, and it moves nothing
             return self._attach(story, article.id)
         vectors = self._vectorise(features(article))
-        when = _day(article.published)
+        when = reference_day(article)
         self._advance(when)
         story = self._best_story(vectors, when)
         if story is None:
@@ -279,7 +306,7 @@ class StoryClusterer:
     def _best_story(self, vectors: dict[str, Vector], when: date | None) -> _Story | None:
         best, best_score = None, self.threshold
         for story in self._candidates(vectors):
-            if best_score > 0.0 and self._decay(when, story.latest) == 0.0:
+            if best_score > 0.0 and self._decay(when, story) == 0.0:
                 continue  # out of the window: its score is 0
             score = self.similarity(vectors, story, when)
             if score >= best_score:
@@ -297,23 +324,26 @@ class StoryClusterer:
             weight_sum += weight
         if weight_sum == 0.0:
             return 0.0
-        score = total / weight_sum * self._decay(when, story.latest)
+        score = total / weight_sum * self._decay(when, story)
         if self.weights.year_conflict != 1.0 and _years_conflict(
             vectors["dates"], story.centroids["dates"]
         ):
             score *= self.weights.year_conflict
         return score
 
-    def _decay(self, when: date | None, latest: date | None) -> float:
-        if when is None or latest is None:
+    def _decay(self, when: date | None, story: _Story) -> float:
+        latest, earliest = story.latest, story.earliest
+        if when is None or latest is None or earliest is None:
             return 1.0  # undated: no evidence of distance in time
-        gap = abs((when - latest).days)
+        # the distance to the story's span: an article dated back (out of stream order)
+        # inside the span is as close as one at its end
+        gap = max((earliest - when).days, (when - latest).days, 0)
         if gap > self.window_days:
             return 0.0
         return float(0.5 ** (gap / self.half_life_days))
 
     def _new_story(self, article_id: str, when: date | None) -> _Story:
-        story = _Story("s:" + article_id, {s: _Centroid() for s in SIGNALS}, when)
+        story = _Story("s:" + article_id, {s: _Centroid() for s in SIGNALS}, when, when)
         self._stories[story.story_id] = story
         if when is not None:
             heapq.heappush(self._by_latest, (when, story.story_id))
@@ -325,6 +355,8 @@ class StoryClusterer:
         if when is not None and (story.latest is None or when > story.latest):
             story.latest = when
             heapq.heappush(self._by_latest, (when, story.story_id))
+        if when is not None and (story.earliest is None or when < story.earliest):
+            story.earliest = when
         sid = story.story_id
         for term in _strong_terms(vectors):
             if term not in story.terms:

@@ -74,6 +74,8 @@ class _Vocabulary:
     def hashes(self, tokens: list[str]) -> npt.NDArray[np.uint64]:
         ids = self._ids
         values = list(map(ids.get, tokens))
+        if None not in values:  # the common case once the vocabulary has grown
+            return np.array(values, dtype=np.uint64)
         for i, value in enumerate(values):
             if value is None:
                 token = tokens[i]
