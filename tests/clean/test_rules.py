@@ -194,3 +194,11 @@ def test_junk_before_the_dateline_does_not_hide_it() -> None:
     article, kept, _ = clean(text)
     assert article.dateline.place == "Nur-Sultan"
     assert kept == ["The president spoke on Wednesday."]
+
+
+def test_a_slashed_date_line_is_one_date_and_a_bare_day_is_none() -> None:
+    from dateline.clean.dates import normalise_date
+
+    assert normalise_date("05") is None  # dateutil would make it this month's 5th
+    assert normalise_date("March 5") is None  # no year: no publication date
+    assert normalise_date("05 / 02 / 2013") == "2013-05-02"

@@ -52,6 +52,10 @@ def _rfc822(text: str) -> str | None:
 
 
 def _free_form(text: str) -> str | None:
+    # dateutil fills a missing year (and month) from today: "05" would become this month's
+    # 5th. A date that does not say its year is no publication date.
+    if not re.search(r"(?<!\d)\d{4}(?!\d)", text):
+        return None
     try:
         parsed = dateutil_parser.parse(text, fuzzy=False)
     except (ValueError, OverflowError, TypeError):

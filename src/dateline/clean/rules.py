@@ -192,6 +192,9 @@ def photo_credit(lines: Lines) -> None:
 
 
 _BREADCRUMB_SEPARATOR = re.compile(r"\s+[|›»>/]\s+")
+_DATED = re.compile(
+    r"\b\d{4}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\b", re.I
+)
 
 
 @rule("section_line")
@@ -207,7 +210,11 @@ def section_line(lines: Lines) -> None:
             continue
         article = lines.article
         if not article.published:
-            dated = next((d for d in map(normalise_date, segments) if d), None)
+            # "05 / 02 / 2013" is one date, not three crumbs; a crumb names a date only when
+            # it says its year or month ("5 January 2022"), never a bare "05"
+            whole = _BREADCRUMB_SEPARATOR.sub("/", line)
+            candidates = [whole, *(seg for seg in segments if _DATED.search(seg))]
+            dated = next((d for d in map(normalise_date, candidates) if d), None)
             if dated:
                 article.published, article.published_source = dated, "text"
         lines.remove(i, "section_line")
