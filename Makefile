@@ -4,10 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DB ?= dateline.db
+PORT ?= 8321
+VENDOR := src/dateline/web/vendor
+VENDOR_STAMP := $(VENDOR)/node_modules/.installed-stamp
 
 .PHONY: setup system demo test lint typecheck unit bench golden clean
 
-setup: $(STAMP)
+setup: $(STAMP) $(VENDOR_STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,9 +19,19 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/dateline
 	touch $(STAMP)
 
+# the web app's front-end libraries (Leaflet, topojson-client, world-atlas outlines), from the
+# npm registry into an ignored folder; dateline serves them itself (never a CDN)
+$(VENDOR_STAMP): $(VENDOR)/package.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm install --prefix $(VENDOR) --no-audit --no-fund --omit=dev --no-package-lock --silent \
+		&& touch $@; \
+	else echo "setup: npm not found; the web map needs it (apt-get install npm)" >&2; fi
+
+# ends by serving the demo store (Ctrl-C stops it)
 demo: setup
 	$(BIN)/dateline ingest --db $(DB) samples/
 	$(BIN)/dateline summary --db $(DB)
+	$(BIN)/dateline serve --db $(DB) --port $(PORT)
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks scripts

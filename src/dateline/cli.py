@@ -23,7 +23,11 @@ from dateline.store import export as exporter
 from dateline.store.sqlite import IngestSummary
 
 DB_OPTION = click.option(
-    "--db", "db_path", default="dateline.db", show_default=True, help="SQLite store path."
+    "--db",
+    "db_path",
+    default="dateline.db",
+    show_default=True,
+    help="Store: a SQLite file path, or a postgresql:// URL of an existing database.",
 )
 
 
@@ -250,7 +254,7 @@ def summary(db_path: str) -> None:
     """A readable overview of a store: counts, publishers, languages, rejects, latest titles."""
     with api.open_store(db_path) as store:
         facts = store.overview()
-    click.echo(f"{facts['articles']} articles in {db_path} (schema {facts['schema']})")
+    click.echo(f"{facts['articles']} articles in {store.path} (schema {facts['schema']})")
     for label in ("publishers", "languages", "origins", "reject_codes"):
         pairs = ", ".join(f"{k} ({v})" for k, v in facts[label]) or "none"
         click.echo(f"  {label.replace('_', ' ')}: {pairs}")
@@ -343,7 +347,7 @@ def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _event_rows(store: api.Store) -> list[dict[str, Any]]:
+def _event_rows(store: api.AnyStore) -> list[dict[str, Any]]:
     rows = []
     for article in store.articles():
         for event in article.get("events") or []:
@@ -361,7 +365,7 @@ def _event_rows(store: api.Store) -> list[dict[str, Any]]:
     return rows
 
 
-def _fused_rows(store: api.Store) -> list[dict[str, Any]]:
+def _fused_rows(store: api.AnyStore) -> list[dict[str, Any]]:
     return [event.to_json() for event in store.fused_events()]
 
 
@@ -449,6 +453,21 @@ def _table(headers: list[str], rows: Sequence[tuple[str, ...]]) -> None:
         table.add_row(*row)
     # piped output has no terminal width; 80 columns would fold every cell
     Console(width=None if sys.stdout.isatty() else 200).print(table)
+
+
+from dateline.watch import command as watch_command  # noqa: E402
+
+cli.add_command(watch_command.watch)
+cli.add_command(watch_command.feeds)
+
+from dateline.batch import command as batch_command  # noqa: E402
+
+cli.add_command(batch_command.batch)
+cli.add_command(batch_command.load)
+
+from dateline.web import command as web_command  # noqa: E402
+
+cli.add_command(web_command.serve)
 
 
 def main() -> None:

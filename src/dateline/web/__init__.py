@@ -1,0 +1,1 @@
+"""The HTTP API and web app (`dateline serve`): see docs/web.md."""
