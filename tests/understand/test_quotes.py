@@ -299,3 +299,125 @@ def test_polnear_smoke() -> None:
 def test_polnear_main_without_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert polnear.main(["--data", str(tmp_path)]) == 2
     assert "PolNeAR not found" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- introduced speakers
+
+
+def test_a_quote_after_a_colon_is_the_clause_subjects(find: Find) -> None:
+    text = (
+        "The council met on Tuesday. Veterinarian Olga Brandt reacted sharply: "
+        "“Nobody asked the farmers about the new rules.”"
+    )
+    q = quote(find(text), "Nobody asked")
+    assert q.speaker is not None and q.speaker.canonical.endswith("Olga Brandt")
+
+
+def test_a_colon_ending_the_paragraph_before_introduces_the_quote(find: Find) -> None:
+    text = (
+        "Ines Carvalho, the growers' union head, said on Friday:\n\n"
+        "“The drought is not over, and the reservoirs are still half empty.”"
+    )
+    q = quote(find(text), "The drought")
+    assert q.speaker is not None and q.speaker.text == "Ines Carvalho"  # not "Friday"
+
+
+def test_a_name_right_before_the_colon_speaks(find: Find) -> None:
+    text = "The vote surprised nobody, least of all Mayor Henrik Dahl: “We counted every ballot.”"
+    q = quote(find(text), "We counted")
+    assert q.speaker is not None and q.speaker.canonical.endswith("Henrik Dahl")
+
+
+def test_a_quote_opening_a_sentence_after_its_speaker_is_introduced(find: Find) -> None:
+    text = (
+        "Ines Carvalho addressed the growers in Porto. "
+        "“The drought is not over, and the reservoirs are still half empty.”"
+    )
+    q = quote(find(text), "The drought")
+    assert q.speaker is not None and q.speaker.canonical == "Ines Carvalho"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (
+            "The ministry released a statement saying “the reservoirs are still half empty "
+            "and rationing will continue.”",
+            "The ministry",
+        ),
+        (
+            "Lukas Brenner ended the meeting by saying, “We will meet again in the spring "
+            "when the snow melts.”",
+            "Lukas Brenner",
+        ),
+    ],
+)
+def test_a_participle_of_saying_shares_its_governing_verbs_subject(
+    find: Find, text: str, speaker: str
+) -> None:
+    q = next(q for q in find(text) if q.direct)
+    assert q.speaker is not None and q.speaker.text == speaker
+
+
+def test_a_quote_continues_after_a_mixed_sentence_ending_with_its_cue(find: Find) -> None:
+    text = (
+        "“It was never about the money,” as his brother recalled, Tobias Renn said. "
+        "“It was about the farm.”"
+    )
+    q = quote(find(text), "It was about the farm")
+    assert q.speaker is not None and q.speaker.canonical == "Tobias Renn"
+    assert q.cue is not None and q.cue.text == "said"
+
+
+# --------------------------------------------------------------------------- metric v2
+
+
+def _gold(source: tuple[int, int], text: str) -> polnear.GoldAttribution:
+    return polnear.GoldAttribution(((0, 1),), source, text[source[0] : source[1]], True)
+
+
+def test_metric_v2_skips_antecedents_a_pronoun_cannot_mean() -> None:
+    text = "Mr. Varga spoke. Mrs. Lind spoke. The survey found it. She said so."
+    varga, lind = _gold((0, 9), text), _gold((17, 26), text)
+    survey, she = _gold((34, 44), text), _gold((55, 58), text)
+    gold = [varga, lind, survey, she]
+    assert polnear.antecedents(gold)[id(she)] is survey  # v1: nearest, whatever it is
+    assert polnear.antecedents(gold, compatible=True)[id(she)] is lind
+    he = _gold((55, 58), text.replace("She", "He "))
+    assert polnear.antecedents([varga, lind, survey, he], compatible=True)[id(he)] is varga
+
+
+def test_metric_v2_relative_pronoun_takes_the_phrase_it_follows() -> None:
+    text = "Olga Brandt, who chairs the board, said no. Later Ivo Stern spoke."
+    who = _gold((13, 16), text)
+    assert polnear.relative_antecedent(polnear.Unit([(0, 1)], (0, 11), "Olga Brandt"), who, text)
+    later = polnear.Unit([(0, 1)], (50, 59), "Ivo Stern")
+    assert not polnear.relative_antecedent(later, who, text)
+
+
+def test_a_quote_after_the_main_verb_of_its_speakers_sentence(find: Find) -> None:
+    text = (
+        'Governor Halvard Lindqvist fired back that the "farmers of this valley voted for '
+        'me twice" and left.'
+    )
+    q = quote(find(text), "farmers of this valley")
+    assert q.speaker is not None and q.speaker.canonical == "Halvard Lindqvist"
+
+
+def test_as_she_put_it_is_a_cue(find: Find) -> None:
+    text = "As Professor Ilse Marten put it, “the river does not care about borders or elections.”"
+    q = quote(find(text), "the river")
+    assert q.speaker is not None and q.speaker.canonical == "Ilse Marten"
+    assert q.cue is not None and q.cue.text == "put"
+
+
+def test_a_surname_the_tagger_takes_for_an_organisation_is_the_person(find: Find) -> None:
+    # the tagger reads the second "Calderon" as an organisation; the pronoun must still
+    # find the mayor, not the engineer named in between
+    text = (
+        "Mayor Tomas Calderon opened the session. Jorge Ruiz, an engineer, presented the "
+        "plan.\n\nLater, Calderon was asked about the costs. “We cannot pay for it this "
+        "year,” he said."
+    )
+    q = quote(find(text), "We cannot pay")
+    assert q.speaker is not None and q.speaker.canonical == "Tomas Calderon"

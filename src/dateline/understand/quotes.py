@@ -16,13 +16,18 @@ and the article's linked entities. It works in four steps:
 3. **Attaching quotes.** A quoted piece inside a cue's content that has words of its own
    outside the marks is a fragment of mixed speech; otherwise it takes the nearest cue in
    the text around it up to the sentence boundary ("..., he said." / "He said: ...");
-   failing that it continues the quote before it (same or next paragraph). Short quoted
-   words with no cue are scare quotes and titles, not quotations.
+   failing that it continues the quote before it (same or next paragraph), or takes the
+   speaker the text introduces: the name or subject before a colon ("Continued Stone:
+   '...'"), the subject of the sentence before it in its paragraph, or the subject of its
+   own sentence's main verb ("X fired back that the '...'"). Short quoted words with no
+   cue are scare quotes and titles, not quotations.
 4. **Speakers.** The cue's subject, or the object of "according to". A linked entity that
    holds the subject's head names it. Pronouns go to the nearest fitting earlier person
    (the subject of a sentence first) or earlier speaker; descriptions of unnamed sources
    ("a source familiar with the situation") stay descriptions, marked anonymous, and later
    definite descriptions ("the agency's interlocutor", "the source") join the last one.
+   A surname alone that the tagger took for an organisation ("Pence said") is first
+   mapped back to the person the article named in full.
 
 Only the outermost attribution is kept (PolNeAR's rule): a cue inside another quote's
 content is part of that content.
@@ -34,7 +39,7 @@ import bisect
 import itertools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc, Span, Token
 
@@ -102,7 +107,7 @@ _SPEECH = _wordlist("""say tell add note explain announce state claim declare ar
 write tweet post acknowledge admit deny confirm suggest reply respond answer recall assert
 contend maintain stress emphasize emphasise comment remark testify conclude complain concede
 promise pledge vow reveal disclose indicate mention repeat reiterate predict boast joke quip
-retort counter continue ask wonder shout yell exclaim whisper observe describe caution advise
+retort counter continue ask wonder put shout yell exclaim whisper observe describe caution advise
 allege agree estimate inform assure reassure remind proclaim hint imply affirm charge
 speculate lament tout brag point blast slam mock vent muse recount declare opine gush concur
 """)
@@ -134,6 +139,7 @@ OBJECT_FORMS = _lexicon(_OBJECT)
 CUE_FORMS = SPEECH_FORMS | COGNITION_FORMS | INTENTION_FORMS | OBJECT_FORMS
 # "put it" ("as he put it, ...") and "point" ("pointed out") are cues only with their particle
 _NEEDS_PARTICLE = {"point": "out", "points": "out", "pointed": "out", "pointing": "out"}
+_NEEDS_PARTICLE |= {form: "it" for form in _forms("put")}  # "as she put it"
 _NAMING = _lexicon(_wordlist("call name label"))
 _PREP_CUES = _lexicon(_wordlist("call ask comment speak write talk refer"))
 _RECIPIENT_VERBS = _lexicon(_wordlist("tell inform assure reassure remind ask warn advise"))
@@ -343,7 +349,11 @@ def _according(doc: Doc, token: Token, index: _Index) -> _Attribution | None:
 def _verb_cue(doc: Doc, verb: Token, index: _Index) -> _Attribution | None:
     lower = verb.lower_
     particle = _NEEDS_PARTICLE.get(lower)
-    if particle and not any(c.dep_ == "prt" and c.lower_ == particle for c in verb.children):
+    if particle and not any(
+        c.dep_ in ("prt", "dobj") and c.lower_ == particle for c in verb.children
+    ):
+        return None
+    if particle == "it" and not any(c.lower_ == "as" for c in verb.children):
         return None
     subject = _subject(verb)
     if subject is None:
@@ -364,7 +374,7 @@ def _verb_cue(doc: Doc, verb: Token, index: _Index) -> _Attribution | None:
 def _subject(verb: Token) -> Span | None:
     """The subject, or the subject of the verb it is joined to ("... and said", "adding")."""
     current: Token | None = verb
-    for _ in range(3):
+    for _ in range(4):
         if current is None:
             break
         for child in current.children:
@@ -374,11 +384,25 @@ def _subject(verb: Token) -> Span | None:
                 objects = [c for c in child.children if c.dep_ == "pobj"]
                 if objects:
                     return _phrase(objects[0])
-        if current.dep_ in ("conj", "advcl", "xcomp") and current.head is not current:
-            current = current.head
-        else:
-            break
+        current = _governing_verb(current)
     return _inverted_subject(verb)
+
+
+def _governing_verb(verb: Token) -> Token | None:
+    """The verb whose subject a subjectless one shares: "... and said", "adding",
+    "by saying" (through the preposition), "issued a statement saying" (through the
+    object the participle describes)."""
+    head = verb.head
+    if head is verb:
+        return None
+    if verb.dep_ in ("conj", "advcl", "xcomp"):
+        return head
+    if verb.dep_ == "pcomp" and head.dep_ == "prep" and head.head is not head:
+        return head.head
+    if verb.dep_ == "acl" and verb.tag_ == "VBG" and head.dep_ in ("dobj", "pobj"):
+        governor = head.head.head if head.dep_ == "pobj" else head.head
+        return governor if governor.pos_ in ("VERB", "AUX") else None
+    return None
 
 
 def _inverted_subject(verb: Token) -> Span | None:
@@ -591,7 +615,11 @@ def _attach(doc: Doc, pieces: list[_Piece], cues: list[_Attribution], index: _In
                 a.pieces.append(piece)
     for piece in pieces:
         if piece.attribution is None:
-            cue = _frame_cue(doc, piece, index, by_token) or _dash(doc, piece, index, cues)
+            cue = (
+                _frame_cue(doc, piece, index, by_token)
+                or _dash(doc, piece, index, cues)
+                or _colon(doc, piece, index, cues)
+            )
             if cue is not None:
                 piece.attribution = cue
                 cue.pieces.append(piece)
@@ -614,6 +642,39 @@ def _frame_cue(
     before_start = _boundary_before(text, piece.start - 1, index)
     before = _cues_in(doc, before_start, max(before_start, piece.start - 1), index, by_token)
     return before[-1] if before else None
+
+
+def _colon(doc: Doc, piece: _Piece, index: _Index, cues: list[_Attribution]) -> _Attribution | None:
+    """ "Continued Stone: '...'", "Perez lobbies for a higher wage: '...'": a quote after a
+    colon is spoken by the name right before the colon, else by the subject of the clause
+    the colon ends."""
+    text = index.text
+    before = text[: piece.start].rstrip(_QUOTE_CHARS + _SPACES)
+    if not before.endswith(":") or text.count("\n", len(before), piece.start) > 2:
+        return None  # the colon may end the paragraph before ("X said: \n\n '...'")
+    colon = doc[index.token_at(len(before) - 1)]
+    if colon.text != ":" or colon.i == 0:
+        return None
+    last = doc[colon.i - 1]
+    named = last.pos_ == "PROPN" and last.ent_type_ in ("PERSON", "ORG", "")
+    through_preposition = last.dep_ == "pobj" and last.ent_type_ != "PERSON"  # "on Twitter:"
+    if named and not through_preposition and not index.quoted(last):
+        first = last.i
+        while first > 0 and doc[first - 1].pos_ == "PROPN" and "\n" not in doc[first - 1].text:
+            first -= 1
+        return _colon_attribution(colon, doc[first : last.i + 1], cues)
+    sentence = index.sentences[index.sentence(colon.i)]
+    verb = sentence.root if sentence.root.i < colon.i else None
+    subject = _subject(verb) if verb is not None and verb.pos_ in ("VERB", "AUX") else None
+    if subject is None or subject.end > colon.i or index.quoted(subject.root):
+        return None
+    return _colon_attribution(verb or colon, subject, cues)
+
+
+def _colon_attribution(cue: Token, subject: Span, cues: list[_Attribution]) -> _Attribution:
+    attribution = _Attribution(cue, cue.idx, cue.idx + len(cue.text), subject, None)
+    cues.append(attribution)
+    return attribution
 
 
 _DASH = re.compile(r"[\s\"”'’]*[—–―]|[\s\"”'’]*--?(?=\s)")
@@ -722,12 +783,16 @@ def _continue(text: str, pieces: list[_Piece], cues: list[_Attribution], index: 
             piece.attribution is None
             and previous is not None
             and previous.attribution is not None
-            and not previous.mixed
+            and (not previous.mixed or previous.attribution.cue_start > previous.end)
             and _continues(text, previous, piece, index)
         ):
             owner = previous.attribution
         if piece.attribution is None and owner is None:
-            owner = _lead_in(text, piece, cues, ends)
+            owner = (
+                _lead_in(text, piece, cues, ends)
+                or _introduced(piece, cues, index)
+                or _own_sentence(piece, cues, index)
+            )
         if owner is not None:
             piece.attribution = owner
             owner.pieces.append(piece)
@@ -747,6 +812,51 @@ def _lead_in(
     if gap.count("\n") > 2 or gap.strip(_QUOTE_CHARS + _SPACES + ".:;,—–-"):
         return None
     return cues[n]
+
+
+def _introduced(piece: _Piece, cues: list[_Attribution], index: _Index) -> _Attribution | None:
+    """ "Clinton touted her record. 'We need ...'": a quote opening a sentence, in the
+    paragraph of a sentence whose subject is a name or a person's pronoun, is that
+    subject's words (the news convention of introducing a speaker, then quoting)."""
+    text = index.text
+    before = text[: piece.start].rstrip(_QUOTE_CHARS + _SPACES)
+    if not before.endswith((".", "!", "?")) or "\n" in text[len(before) : piece.start]:
+        return None
+    sentence = index.sentences[index.sentence(index.token_at(len(before) - 1))]
+    verb = sentence.root
+    if verb.pos_ not in ("VERB", "AUX") or index.quoted(verb):
+        return None
+    subject = _subject(verb)
+    if subject is None or index.quoted(subject.root):
+        return None
+    head = subject.root
+    if subject.text.isupper():  # a dateline ("WASHINGTON —") parsed as the subject
+        return None
+    if not (head.pos_ in ("PROPN", "NOUN") or head.lower_ in PRONOUNS_PERSON):
+        return None
+    attribution = _Attribution(verb, verb.idx, verb.idx + len(verb.text), subject, None)
+    cues.append(attribution)
+    return attribution
+
+
+def _own_sentence(piece: _Piece, cues: list[_Attribution], index: _Index) -> _Attribution | None:
+    """ "Clinton fired back that the 'people of New York voted for me twice'": a quote after
+    the main verb of a sentence whose subject is a name or a person's pronoun is that
+    subject's words, whatever the verb (most verbs of a speaker's sentence report speech)."""
+    sentence = index.sentences[index.sentence(index.token_at(piece.start))]
+    verb = sentence.root
+    if verb.pos_ not in ("VERB", "AUX") or verb.idx >= piece.start or index.quoted(verb):
+        return None
+    subject = _subject(verb)
+    if subject is None or index.quoted(subject.root) or subject.end > verb.i:
+        return None
+    if subject.text.isupper():  # a dateline ("WASHINGTON —") parsed as the subject
+        return None
+    if not (subject.root.pos_ in ("PROPN", "NOUN") or subject.root.lower_ in PRONOUNS_PERSON):
+        return None
+    attribution = _Attribution(verb, verb.idx, verb.idx + len(verb.text), subject, None)
+    cues.append(attribution)
+    return attribution
 
 
 def _continues(text: str, previous: _Piece, piece: _Piece, index: _Index) -> bool:
@@ -956,6 +1066,39 @@ class _Resolver:
         return None
 
 
+def _surnames_as_people(entities: list[EntityMention], speaking: set[int]) -> list[EntityMention]:
+    """A surname alone that the tagger took for an organisation or a place ("Pence said")
+    is the person the article named in full with it, when only one person has it: news
+    style gives the full name once, then the surname. A single capitalised word the
+    tagger did not find in the knowledge base and that speaks ("Calderon said") is a
+    person too: institutions speak through longer names or acronyms."""
+    by_surname: dict[str, set[tuple[str, str]]] = {}
+    for e in entities:
+        words = e.canonical.split()
+        if e.kind == "person" and len(words) >= 2:
+            by_surname.setdefault(words[-1].lower(), set()).add((e.canonical, e.entity_id))
+    people: list[EntityMention] = []
+    for e in entities:
+        word = e.text.removesuffix("’s").removesuffix("'s").lower()
+        named = by_surname.get(word, set())
+        if e.kind != "person" and not e.entity_id.startswith("kb:") and len(named) == 1:
+            canonical, entity_id = next(iter(named))
+            e = replace(e, kind="person", canonical=canonical, entity_id=entity_id)
+        elif e.kind in ("organisation", "place") and _lone_name(e) and e.start in speaking:
+            e = replace(e, kind="person")
+        people.append(e)
+    return people
+
+
+def _lone_name(e: EntityMention) -> bool:
+    return (
+        not e.entity_id.startswith("kb:")
+        and " " not in e.text
+        and e.text[:1].isupper()
+        and not e.text.isupper()  # an acronym names an institution
+    )
+
+
 def _main_subject(doc: Doc, first: int, last: int) -> bool:
     """Whether the entity's head is the subject of its sentence's main verb (or of one
     joined to it)."""
@@ -1140,7 +1283,11 @@ def find_quotes(doc: Doc, entities: list[EntityMention]) -> list[Quote]:
     index = _Index(doc, text, pieces)
     cues = _outermost(_cues(doc, index))
     _attach(doc, pieces, cues, index)
-    resolver = _Resolver(doc, sorted(entities, key=lambda e: e.start), index)
+    speaking = {
+        a.subject.root.idx for a in cues if a.subject is not None and a.cue.lower_ in SPEECH_FORMS
+    }
+    people = _surnames_as_people(sorted(entities, key=lambda e: e.start), speaking)
+    resolver = _Resolver(doc, people, index)
     for a in sorted(cues, key=lambda a: a.subject.start if a.subject is not None else a.cue.i):
         if a.subject is not None and (a.pieces or a.content is not None):
             a.speaker = resolver.resolve(a.subject)
