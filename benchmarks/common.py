@@ -124,7 +124,7 @@ def stage_seconds(
     so a batch stage is timed on the batches it would see.
     """
     runner = pipeline(understand=understand)
-    totals = dict.fromkeys(runner.names, 0.0)
+    totals = dict.fromkeys((stage.name for stage in runner.stages), 0.0)
     reset_caches()  # start as cold as the timed passes do
     for first in range(0, len(items), chunk_size):
         live = [new_article(item) for item in items[first : first + chunk_size]]
