@@ -137,7 +137,7 @@ def sizing(one: dict[str, Any], efficiency: float, efficiency_cpu: float) -> dic
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--copies", type=int, default=2, help="the Wikinews dump N times over")
-    parser.add_argument("--shards", type=int, default=8, help="line-range shards of the dump")
+    parser.add_argument("--shards", type=int, default=16, help="line-range shards of the dump")
     args = parser.parse_args()
     source = eval_path("news", "wikinews-cc-by", "wikinews_articles.jsonl")
     started = machine()
