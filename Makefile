@@ -38,7 +38,7 @@ lint: setup
 	$(BIN)/ruff format --check src tests benchmarks scripts
 
 typecheck: setup
-	$(BIN)/mypy src
+	$(BIN)/mypy src benchmarks scripts
 
 unit: setup
 	$(BIN)/pytest -q

@@ -156,7 +156,7 @@ def _event(rng: random.Random, article_id: str, idx: int, published: date, publi
     )  # fmt: skip
 
 
-QUERIES = {  # name: query parameters — what an analyst or the dashboard asks
+QUERIES: dict[str, dict[str, Any]] = {  # name: query parameters — what an analyst or the dashboard asks
     "no filter (newest 50)": {},
     "type": {"type": "PROTEST"},
     "type + aux": {"type": "ASSAULT", "aux": "asserted"},

@@ -56,7 +56,7 @@ def _worker_cpu() -> float:
 
 
 def _cluster_cpu(client: Client) -> float:
-    return sum(client.run(_worker_cpu).values())
+    return float(sum(client.run(_worker_cpu).values()))
 
 
 def in_process(dump: Path) -> dict[str, Any]:

@@ -170,7 +170,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                 one_repeat(articles, server, run, times)
         version = server.url  # recorded below with the server's own version string
         with contextlib.closing(dateline.open_store(server.new_database("version"))) as store:
-            version = str(store.db.execute("SHOW server_version").fetchone()["server_version"])
+            row = store.db.execute("SHOW server_version").fetchone()
+            version = str(row["server_version"]) if row else version
     finally:
         server.stop()
     modes = {name: mode(written, times[name]) for name in _LABELS}

@@ -136,7 +136,7 @@ def soak(base: str, feeds: Feeds, count: int, polls: int, db: Path) -> dict[str,
     )
     samples: list[dict[str, float]] = []
     totals = {"polled": 0, "not_modified": 0, "failed": 0, "new_items": 0, "stored": 0}
-    with api.open_store(db) as store:
+    with api.Store(db) as store:  # watch keeps its state in SQLite
         watcher = Watcher(store, urls, options, clock=clock)
         rounds = max(1, polls // count)
         with Clock() as timer:
