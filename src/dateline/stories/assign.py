@@ -14,7 +14,7 @@ from dateline.errors import Reject
 from dateline.model import Article
 from dateline.stories.clusters import StoryClusterer
 
-STATE_VERSION = "stories-2"  # bump when the pickled classes change shape
+STATE_VERSION = "stories-3"  # bump when the pickled classes change shape
 
 
 class StoryIndex:

@@ -50,6 +50,7 @@ SIGNALS = ("words", "entities", "places", "dates", "numbers")
 TITLE_BOOST = 2  # a headline word counts as this many body words
 TOP_TERMS = 12  # an article's strongest words that index its story for candidate lookup
 MAX_CANDIDATES = 10  # stories scored in full per article, most shared strong terms first
+_ROUNDING_MARGIN = 1.0 + 1e-6  # a cosine computed in floats may exceed 1 by a few ulps
 
 _TOKEN = re.compile(r"[^\W\d_][\w'’-]*[^\W_]|[^\W\d_]")
 # a number as written, "1,500" and "1500" alike: death tolls, magnitudes, ages and scores
@@ -270,7 +271,8 @@ class StoryClusterer:
                 t: (1.0 + math.log(c)) * math.log((1.0 + self._docs) / df[t])
                 for t, c in terms.items()
             }
-            norm = math.sqrt(sum(w * w for w in weights.values()))
+            values = weights.values()
+            norm = math.sqrt(sum(map(mul, values, values)))  # same sum, no generator
             vectors[signal] = {t: w / norm for t, w in weights.items()} if norm > 0 else {}
         return vectors
 
@@ -305,9 +307,16 @@ class StoryClusterer:
 
     def _best_story(self, vectors: dict[str, Vector], when: date | None) -> _Story | None:
         best, best_score = None, self.threshold
+        # a score is a weighted mean of cosines (each <= 1) times the decay, so a story
+        # whose decay is below the best score so far cannot beat it (the margin covers
+        # rounding); with a year-conflict factor above 1 that bound would not hold
+        bounded = self.weights.year_conflict <= 1.0
         for story in self._candidates(vectors):
-            if best_score > 0.0 and self._decay(when, story) == 0.0:
+            decay = self._decay(when, story)
+            if best_score > 0.0 and decay == 0.0:
                 continue  # out of the window: its score is 0
+            if bounded and decay * _ROUNDING_MARGIN < best_score:
+                continue
             score = self.similarity(vectors, story, when)
             if score >= best_score:
                 best, best_score = story, score
