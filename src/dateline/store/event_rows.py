@@ -64,10 +64,11 @@ EVENT_COLUMNS = (
     " country, lat, lon, cameo_quad, acled_subtype, confidence, source, story_id, publisher,"
     " published, data"
 )
+PARTICIPANT_COLUMNS = "article_id, idx, role, entity_id, canonical, country, sector"
+Row = tuple[Any, ...]
 _INSERT_EVENT = f"INSERT OR IGNORE INTO events ({EVENT_COLUMNS}) VALUES ({','.join('?' * 21)})"
 _INSERT_PARTICIPANT = (
-    "INSERT INTO event_participants (article_id, idx, role, entity_id, canonical, country, sector)"
-    " VALUES (?,?,?,?,?,?,?)"
+    f"INSERT INTO event_participants ({PARTICIPANT_COLUMNS}) VALUES ({','.join('?' * 7)})"
 )
 
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
@@ -126,13 +127,15 @@ def event_span(event: dict[str, Any]) -> tuple[str | None, str | None]:
     return start, end
 
 
-def add_event_rows(db: Any, article: dict[str, Any]) -> None:
-    """Insert the rows of one stored article's events (its JSON as stored)."""
+def event_rows(article: dict[str, Any]) -> tuple[list[Row], list[Row]]:
+    """The rows of one stored article's events (its JSON as stored) and of their
+    participants, in EVENT_COLUMNS and PARTICIPANT_COLUMNS order, for any backend."""
+    events: list[Row] = []
+    participants: list[Row] = []
     for idx, event in enumerate(article.get("events") or []):
         place = event.get("place") or {}
         day_from, day_to = event_span(event)
-        db.execute(
-            _INSERT_EVENT,
+        events.append(
             (
                 article["id"],
                 idx,
@@ -155,9 +158,17 @@ def add_event_rows(db: Any, article: dict[str, Any]) -> None:
                 article.get("publisher"),
                 article.get("published"),
                 json.dumps(event, ensure_ascii=False),
-            ),
+            )
         )
-        db.executemany(_INSERT_PARTICIPANT, list(_participants(article["id"], idx, event)))
+        participants += _participants(article["id"], idx, event)
+    return events, participants
+
+
+def add_event_rows(db: Any, article: dict[str, Any]) -> None:
+    """Insert the rows of one stored article's events into a SQLite store."""
+    events, participants = event_rows(article)
+    db.executemany(_INSERT_EVENT, events)
+    db.executemany(_INSERT_PARTICIPANT, participants)
 
 
 def _participants(article_id: str, idx: int, event: dict[str, Any]) -> Iterable[tuple[Any, ...]]:

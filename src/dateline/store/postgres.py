@@ -35,7 +35,7 @@ from psycopg.rows import dict_row
 
 from dateline.errors import Code, DatelineError, Reject
 from dateline.model import Article, RawItem, raw_digest
-from dateline.store.event_rows import add_event_rows
+from dateline.store.event_rows import EVENT_COLUMNS, PARTICIPANT_COLUMNS, Row, event_rows
 from dateline.store.sqlite import BATCH_SIZE, IngestSummary, SaveState, SearchHit, _now
 
 URL_SCHEMES = ("postgresql://", "postgres://")
@@ -225,31 +225,12 @@ def _without_nul(rows: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
     return [tuple(_column_text(v) if isinstance(v, str) else v for v in row) for row in rows]
 
 
-class _Recorder:
-    """Stands in for a connection to record the statements ``add_event_rows`` runs, so the
-    event rows come from the same code as SQLite's and go to PostgreSQL in one batch."""
-
-    def __init__(self) -> None:
-        self.statements: dict[str, list[tuple[Any, ...]]] = {}
-
-    def execute(self, sql: str, params: tuple[Any, ...]) -> None:
-        self.statements.setdefault(sql, []).append(params)
-
-    def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
-        self.statements.setdefault(sql, []).extend(rows)
-
-    def replay(self, db: psycopg.Connection[Any]) -> None:
-        with db.cursor() as cursor:
-            for sql, rows in self.statements.items():
-                if rows:
-                    cursor.executemany(_postgres_sql(sql), _without_nul(rows))
-
-
-def _postgres_sql(sql: str) -> str:
-    """SQLite's ``INSERT OR IGNORE ... VALUES (?,..)`` as PostgreSQL's ``ON CONFLICT``."""
-    ignore = sql.startswith("INSERT OR IGNORE ")
-    sql = sql.replace("INSERT OR IGNORE ", "INSERT ", 1).replace("?", "%s")
-    return f"{sql} ON CONFLICT DO NOTHING" if ignore else sql
+_INSERT_EVENTS = (
+    f"INSERT INTO events ({EVENT_COLUMNS}) VALUES ({', '.join(['%s'] * 21)}) ON CONFLICT DO NOTHING"
+)
+_INSERT_PARTICIPANTS = (
+    f"INSERT INTO event_participants ({PARTICIPANT_COLUMNS}) VALUES ({', '.join(['%s'] * 7)})"
+)
 
 
 @dataclass
@@ -473,11 +454,22 @@ class PostgresStore:
             if article.id in new:
                 fresh.setdefault(article.id, article)
         self._add_entities(list(fresh.values()))
-        recorder = _Recorder()
-        for article in fresh.values():
-            add_event_rows(recorder, article.to_json())
-        recorder.replay(self.db)
+        self._add_event_rows(list(fresh.values()))
         return new
+
+    def _add_event_rows(self, articles: list[Article]) -> None:
+        """The articles' events as rows, from the same code as SQLite's, in one batch."""
+        events: list[Row] = []
+        participants: list[Row] = []
+        for article in articles:
+            rows, people = event_rows(article.to_json())
+            events += rows
+            participants += people
+        with self.db.cursor() as cursor:
+            if events:
+                cursor.executemany(_INSERT_EVENTS, _without_nul(events))
+            if participants:
+                cursor.executemany(_INSERT_PARTICIPANTS, _without_nul(participants))
 
     def _add_entities(self, articles: list[Article]) -> None:
         """Entity rows, their aliases (every surface form seen) and per-article counts.
