@@ -7,12 +7,11 @@ month ("2022-01") or a week matches a date filter by overlap, not only exact day
 
 from __future__ import annotations
 
-import calendar
 import json
-import re
 from collections.abc import Iterable
-from datetime import date, timedelta
 from typing import Any
+
+from dateline.understand.times import value_days
 
 EVENTS_MIGRATION = """
 CREATE TABLE events (
@@ -71,50 +70,12 @@ _INSERT_PARTICIPANT = (
     f"INSERT INTO event_participants ({PARTICIPANT_COLUMNS}) VALUES ({','.join('?' * 7)})"
 )
 
-_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-_YEAR = re.compile(r"^(\d{4})$")
-
 
 def day_range(value: str | None) -> tuple[str | None, str | None]:
     """The first and last ISO day a TimeML value covers; (None, None) when it names no
     calendar span (durations, PRESENT_REF, seasons, decades)."""
-    if not value:
-        return None, None
-    if m := _DAY.match(value):
-        return _iso(value[:10]), _iso(value[:10])
-    if m := _WEEK.match(value):
-        try:
-            monday = date.fromisocalendar(int(m[1]), int(m[2]), 1)
-        except ValueError:
-            return None, None
-        return monday.isoformat(), (monday + timedelta(days=6)).isoformat()
-    if m := _MONTH.match(value):
-        return _month(int(m[1]), int(m[2]), int(m[2]))
-    if m := _QUARTER.match(value):
-        first = 3 * int(m[2]) - 2
-        return _month(int(m[1]), first, first + 2)
-    if m := _YEAR.match(value):
-        return f"{m[1]}-01-01", f"{m[1]}-12-31"
-    return None, None
-
-
-def _iso(text: str) -> str | None:
-    try:
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
-        return None
-
-
-def _month(year: int, first: int, last: int) -> tuple[str | None, str | None]:
-    if not 1 <= first <= last <= 12:
-        return None, None
-    return (
-        f"{year:04d}-{first:02d}-01",
-        f"{year:04d}-{last:02d}-{calendar.monthrange(year, last)[1]:02d}",
-    )
+    days = value_days(value) if value else None
+    return (days[0].isoformat(), days[1].isoformat()) if days else (None, None)
 
 
 def event_span(event: dict[str, Any]) -> tuple[str | None, str | None]:

@@ -231,6 +231,23 @@ def _parse_value(value: str) -> tuple[str, date] | None:
     return None
 
 
+def value_days(value: str) -> tuple[date, date] | None:
+    """The first and last day a calendar value covers ("2022-01" → January 1 to 31; a day
+    with a time or part of day, "2022-01-05TNI", covers that day); None for durations,
+    references and values without a calendar span."""
+    parsed = _parse_value(value[:10] if _DAY_PREFIX.match(value) else value)
+    if parsed is None:
+        return None
+    gran, first = parsed
+    if gran == "D":
+        return first, first
+    if gran == "W":
+        return first, first + timedelta(days=6)
+    last_month = first.month + {"M": 1, "Q": 3, "H": 6, "Y": 12}[gran] - 1
+    return first, date(first.year, last_month, calendar.monthrange(first.year, last_month)[1])
+
+
+_DAY_PREFIX = re.compile(r"\d{4}-\d\d-\d\dT")
 _FINENESS = {"Y": 0, "H": 1, "Q": 2, "M": 3, "W": 4, "D": 5}
 _MONTHS_PER = {"Y": 12, "Q": 3, "M": 1}
 
