@@ -349,19 +349,18 @@ def _cell(value: Any) -> str:
 
 def _event_rows(store: api.AnyStore) -> list[dict[str, Any]]:
     rows = []
-    for article in store.articles():
-        for event in article.get("events") or []:
-            when, place = event.get("when") or {}, event.get("place") or {}
-            rows.append(
-                {
-                    **event,
-                    "article_id": article["id"],
-                    "actors": [p["canonical"] for p in event.get("actors") or []],
-                    "recipients": [p["canonical"] for p in event.get("recipients") or []],
-                    "place": place.get("name"),
-                    "day": when.get("value"),
-                }
-            )
+    for article_id, event in store.stored_events():  # the event rows: no article is parsed
+        when, place = event.get("when") or {}, event.get("place") or {}
+        rows.append(
+            {
+                **event,
+                "article_id": article_id,
+                "actors": [p["canonical"] for p in event.get("actors") or []],
+                "recipients": [p["canonical"] for p in event.get("recipients") or []],
+                "place": place.get("name"),
+                "day": when.get("value"),
+            }
+        )
     return rows
 
 

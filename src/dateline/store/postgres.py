@@ -572,6 +572,18 @@ class PostgresStore:
             for row in cursor:
                 yield row["data"]
 
+    def stored_events(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(article id, event JSON) of every stored event, in the order of ``articles``."""
+        name = f"events_{next(self._cursor_names)}"
+        with self.db.transaction(), self.db.cursor(name=name) as cursor:
+            cursor.itersize = 500
+            cursor.execute(
+                "SELECT article_id, data FROM events"
+                " ORDER BY published NULLS FIRST, article_id, idx"
+            )
+            for row in cursor:
+                yield row["article_id"], row["data"]
+
     def rejects(self) -> list[dict[str, str]]:
         rows = self.db.execute(
             "SELECT source, position, code, message, hint, first_seen FROM rejects ORDER BY id"

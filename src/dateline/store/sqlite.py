@@ -468,6 +468,14 @@ class SQLiteStore:
         for row in self.db.execute("SELECT data FROM articles ORDER BY published, id"):
             yield json.loads(row["data"])
 
+    def stored_events(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(article id, event JSON) of every stored event, in the order of ``articles``."""
+        rows = self.db.execute(
+            "SELECT article_id, data FROM events ORDER BY published, article_id, idx"
+        )
+        for row in rows:
+            yield row["article_id"], json.loads(row["data"])
+
     def rejects(self) -> list[dict[str, str]]:
         rows = self.db.execute(
             "SELECT source, position, code, message, hint, first_seen FROM rejects ORDER BY id"
